@@ -1,0 +1,153 @@
+"""Altair chart builders. They receive one row per period (and series), never raw rows.
+
+Dates travel to the browser as ``YYYY-MM-DD`` text on a UTC scale, so a chart
+never shifts a bucket by the viewer's time zone.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from kpi.formatting import format_value
+
+ACTUAL_COLOUR = "#2f6fdf"
+TARGET_COLOUR = "#1b9e5a"
+EXPECTED_COLOUR = "#9a9a9a"
+
+_AXIS_FORMAT = {"percent": ".0%", "currency": "$,.0f", "duration": ",.1f"}
+
+
+def kpi_chart(
+    series: pd.DataFrame, *, unit: str, cumulative: bool, height: int = 220
+) -> alt.LayerChart:
+    """Actual against target, with the expected-to-date path when there is one.
+
+    ``series`` has one row per bucket: bucket, label, value, partial, target,
+    expected. With ``cumulative`` the actual line is the running total (for a
+    total target); otherwise each bucket's own value. The unfinished bucket is
+    drawn as a hollow point and labelled partial in the tooltip.
+    """
+    frame = _chart_frame(series, unit, cumulative)
+    x = alt.X("day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis())
+    y_axis = alt.Axis(format=_AXIS_FORMAT.get(unit, ",.0f"), title=None)
+    tooltip = [
+        alt.Tooltip("label:N", title="Period"),
+        alt.Tooltip("shown:N", title="Actual"),
+        alt.Tooltip("target_shown:N", title="Target"),
+        alt.Tooltip("state:N", title=""),
+    ]
+
+    base = alt.Chart(frame).encode(x=x)
+    actual = base.mark_line(color=ACTUAL_COLOUR, point=False).encode(
+        y=alt.Y("actual:Q", axis=y_axis), tooltip=tooltip
+    )
+    points = base.mark_point(color=ACTUAL_COLOUR, size=40, filled=True).encode(
+        y="actual:Q",
+        fill=alt.condition(
+            "datum.partial", alt.value("white"), alt.value(ACTUAL_COLOUR)
+        ),
+        tooltip=tooltip,
+    )
+    layers: list[alt.Chart] = [actual, points]
+    if frame["target"].notna().any():
+        layers.append(
+            base.mark_line(color=TARGET_COLOUR, strokeWidth=2).encode(y="target:Q")
+        )
+    if frame["expected"].notna().any():
+        layers.append(
+            base.mark_line(color=EXPECTED_COLOUR, strokeDash=[6, 4]).encode(
+                y="expected:Q"
+            )
+        )
+    return alt.layer(*layers).properties(height=height)
+
+
+def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
+    """Horizontal bars, one per value of a dimension; ``frame`` has [by, value]."""
+    data = pd.DataFrame(
+        {
+            "name": frame[by].replace("", "(blank)").astype(str),
+            "value": frame["value"],
+            "shown": [format_value(v, unit) for v in frame["value"]],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar(color=ACTUAL_COLOUR)
+        .encode(
+            x=alt.X(
+                "value:Q", title=None, axis=alt.Axis(format=_AXIS_FORMAT.get(unit))
+            ),
+            y=alt.Y("name:N", sort="-x", title=None),
+            tooltip=[alt.Tooltip("name:N", title=by), alt.Tooltip("shown:N", title="")],
+        )
+        .properties(height=max(80, 24 * len(data)))
+    )
+
+
+def series_chart(
+    frame: pd.DataFrame, *, unit: str, by: str | None = None, height: int = 260
+) -> alt.Chart:
+    """The metric by period, one line per value of ``by`` when given.
+
+    ``frame`` has bucket, label, value (and ``by``); a ``partial`` column, when
+    present, marks the unfinished bucket.
+    """
+    data = pd.DataFrame(
+        {
+            "day": frame["bucket"].dt.strftime("%Y-%m-%d"),
+            "label": frame["label"],
+            "value": frame["value"],
+            "shown": [format_value(v, unit) for v in frame["value"]],
+            "series": frame[by].astype(str) if by else "all",
+        }
+    )
+    colour = alt.Color("series:N", title=by) if by else alt.value(ACTUAL_COLOUR)
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis()
+            ),
+            y=alt.Y(
+                "value:Q", title=None, axis=alt.Axis(format=_AXIS_FORMAT.get(unit))
+            ),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("label:N", title="Period"),
+                alt.Tooltip("series:N", title=by or ""),
+                alt.Tooltip("shown:N", title="Value"),
+            ],
+        )
+        .properties(height=height)
+    )
+
+
+def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFrame:
+    values = series["value"]
+    actual = (
+        values.fillna(0).cumsum().where(values.notna().cummax())
+        if cumulative
+        else values
+    )
+    partial = series["partial"].astype(bool)
+    return pd.DataFrame(
+        {
+            "day": series["bucket"].dt.strftime("%Y-%m-%d"),
+            "label": series["label"],
+            "actual": actual,
+            "target": series["target"],
+            "expected": series["expected"],
+            "partial": partial,
+            "shown": [format_value(v, unit) for v in actual],
+            "target_shown": [format_value(v, unit) for v in series["target"]],
+            "state": ["partial period" if p else "" for p in partial],
+        }
+    )
+
+
+def _date_axis() -> alt.Axis:
+    # Labels follow the UTC scale, so a month never shows as the day before.
+    return alt.Axis(format="%b %d", labelOverlap=True, grid=False)

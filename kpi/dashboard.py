@@ -1,0 +1,255 @@
+"""The one door from the pages to the data: every read takes the viewer's scope.
+
+A page loads the stored frames (cached by dataset id and version), passes
+them here with the viewer's ``Scope``, and gets back what it draws: reports,
+cards, the goal tree, series and breakdowns. Nothing here touches the store;
+nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from kpi.compare import Delta, like_for_like
+from kpi.errors import GoalpostError
+from kpi.evaluate import KpiReport, evaluate_kpi
+from kpi.metrics import Rows, Slice, breakdown, metric_inputs, metric_series
+from kpi.model import KPI, STATUS_SEVERITY, DatasetInfo, Definitions, Scope
+from kpi.periods import period_label
+from kpi.rollup import GoalNode, goal_tree
+from kpi.settings import WorkspaceSettings
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every visible KPI judged as of one day, and the ones that could not be."""
+
+    reports: dict[str, KpiReport]
+    problems: dict[str, str] = field(default_factory=dict)
+    tree: list[GoalNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """What one card on the Team page shows beside its report."""
+
+    report: KpiReport
+    delta: Delta | None
+    sparkline: list[float]
+
+
+def scoped_rows(
+    datasets: Sequence[DatasetInfo], frames: Mapping[int, pd.DataFrame], scope: Scope
+) -> dict[str, Rows]:
+    """Each dataset's rows, keeping only the teams ``scope`` may see.
+
+    ``frames`` maps a dataset id to its stored rows; they are never modified.
+    A dataset without a team column holds company-wide numbers and stays whole.
+    """
+    visible: dict[str, Rows] = {}
+    for info in datasets:
+        frame = frames[info.id]
+        team_column = info.mapping.team
+        if scope.teams is not None and team_column and team_column in frame.columns:
+            frame = frame[frame[team_column].isin(sorted(scope.teams))]
+        visible[info.name] = Rows(mapping=info.mapping, frame=frame)
+    return visible
+
+
+def visible_kpis(definitions: Definitions, scope: Scope) -> list[KPI]:
+    """The KPIs whose owning team the viewer may see, in definition order."""
+    return [kpi for kpi in definitions.kpis if scope.allows(kpi.team)]
+
+
+def team_names(definitions: Definitions, scope: Scope) -> list[str]:
+    """Teams that own a visible KPI, sorted by name."""
+    return sorted({kpi.team for kpi in visible_kpis(definitions, scope) if kpi.team})
+
+
+def snapshot(
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    scope: Scope,
+    *,
+    today: date,
+    settings: WorkspaceSettings,
+) -> Snapshot:
+    """Judge every visible KPI; a KPI whose definition is broken becomes a problem.
+
+    One broken KPI (a metric whose dataset was removed, say) never hides the
+    others: its message is kept under its key for the page to show.
+    """
+    reports: dict[str, KpiReport] = {}
+    problems: dict[str, str] = {}
+    for kpi in visible_kpis(definitions, scope):
+        try:
+            reports[kpi.key] = evaluate_kpi(
+                kpi, definitions, rows, today=today, settings=settings
+            )
+        except GoalpostError as error:
+            problems[kpi.key] = f"{kpi.name}: {error.message}"
+
+    visible_goals = tuple(g for g in definitions.goals if scope.allows(g.team))
+    scoped = Definitions(
+        metrics=definitions.metrics,
+        goals=visible_goals,
+        kpis=tuple(k for k in definitions.kpis if k.key in reports),
+    )
+    return Snapshot(reports=reports, problems=problems, tree=goal_tree(scoped, reports))
+
+
+def kpi_card(
+    report: KpiReport,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    *,
+    today: date,
+    settings: WorkspaceSettings,
+    whole_periods: bool = False,
+) -> KpiCard:
+    """A report plus its like-for-like delta and the values of its sparkline."""
+    kpi = report.kpi
+    period = kpi.target.period or "month"
+    try:
+        delta = like_for_like(
+            definitions,
+            kpi.metric,
+            rows,
+            today=today,
+            period=period,
+            where=_slice(kpi),
+            whole_periods=whole_periods,
+            week_start=settings.week_start,
+        )
+    except GoalpostError:
+        delta = None
+    values = report.series["value"].dropna().tolist()
+    return KpiCard(report=report, delta=delta, sparkline=values[-24:])
+
+
+def kpi_series(
+    kpi: KPI,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    *,
+    period: str,
+    start: date,
+    end: date,
+    today: date,
+    settings: WorkspaceSettings,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """The KPI's metric by period over [start, end] for its owner, with labels.
+
+    Adds ``label`` and ``partial`` (the bucket still running on ``today``).
+    """
+    series = metric_series(
+        definitions,
+        kpi.metric,
+        rows,
+        period=period,
+        start=start,
+        end=end,
+        where=_slice(kpi),
+        by=by,
+        week_start=settings.week_start,
+        fiscal_start_month=settings.fiscal_start_month,
+    )
+    labels = [
+        period_label(b, period, settings.week_start, settings.fiscal_start_month)
+        for b in series["bucket"]
+    ]
+    current = metric_series(
+        definitions,
+        kpi.metric,
+        rows,
+        period=period,
+        start=today,
+        end=today,
+        where=_slice(kpi),
+        week_start=settings.week_start,
+        fiscal_start_month=settings.fiscal_start_month,
+    )["bucket"]
+    running = set(current) if end >= today else set()
+    return series.assign(label=labels, partial=series["bucket"].isin(running))
+
+
+def kpi_breakdown(
+    kpi: KPI,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    *,
+    by: str,
+    start: date,
+    end: date,
+) -> pd.DataFrame:
+    """The KPI's metric over [start, end] split by one dimension ([by, value])."""
+    return breakdown(
+        definitions, kpi.metric, rows, start=start, end=end, by=by, where=_slice(kpi)
+    )
+
+
+def kpi_dimensions(
+    kpi: KPI, definitions: Definitions, rows: Mapping[str, Rows]
+) -> list[str]:
+    """Dimensions every dataset behind the KPI's metric has, so a breakdown works."""
+    datasets = {m.dataset for m in metric_inputs(definitions, kpi.metric)}
+    shared: set[str] | None = None
+    for name in datasets:
+        if name is None or name not in rows:
+            return []
+        dims = set(rows[name].mapping.dimensions)
+        shared = dims if shared is None else shared & dims
+    return sorted(shared or ())
+
+
+def _slice(kpi: KPI) -> Slice:
+    return Slice(team=kpi.team, person=kpi.person)
+
+
+TREE_COLUMNS = ("key", "kind", "depth", "name", "owner", "progress", "status", "pace")
+
+
+def tree_rows(tree: Sequence[GoalNode]) -> pd.DataFrame:
+    """The goal tree flattened in display order, one row per node.
+
+    ``depth`` is 0 for a root; ``progress`` is the node's own (uncapped for a
+    KPI, the capped roll-up for a goal); ``pace`` only exists for KPIs.
+    """
+    records: list[dict[str, object]] = []
+
+    def visit(node: GoalNode, depth: int) -> None:
+        report = node.report
+        owner = ""
+        if report is not None:
+            owner = " · ".join(p for p in (report.kpi.team, report.kpi.person) if p)
+        records.append(
+            {
+                "key": node.key,
+                "kind": node.kind,
+                "depth": depth,
+                "name": node.name,
+                "owner": owner,
+                "progress": node.progress,
+                "status": node.status,
+                "pace": report.pace if report is not None else None,
+            }
+        )
+        for child in node.children:
+            visit(child, depth + 1)
+
+    for root in tree:
+        visit(root, 0)
+    return pd.DataFrame(records, columns=list(TREE_COLUMNS))
+
+
+def status_counts(reports: Mapping[str, KpiReport]) -> dict[str, int]:
+    """How many KPIs have each status, worst first, leaving out zero counts."""
+    counts = {status: 0 for status in STATUS_SEVERITY}
+    for report in reports.values():
+        counts[report.status] = counts.get(report.status, 0) + 1
+    return {status: n for status, n in counts.items() if n}

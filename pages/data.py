@@ -1,0 +1,191 @@
+"""Data: upload a spreadsheet, map its columns, import it; datasets and history."""
+
+import streamlit as st
+
+from kpi.errors import GoalpostError, ImportProblem
+from kpi.mapping import guess_mapping
+from kpi.model import ColumnMapping
+from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
+from pages import common
+
+st.title("Data")
+store = common.store()
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def read_upload(
+    file_name: str, digest: str, sheet: str | None, _content: bytes
+) -> RawTable:
+    return read_table(file_name, _content, sheet)
+
+
+def show_problem(problem: GoalpostError) -> None:
+    st.error(problem.message, icon="🚫")
+    if isinstance(problem, ImportProblem) and not problem.bad_rows.empty:
+        st.dataframe(problem.bad_rows, hide_index=True, width="stretch")
+
+
+def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
+    columns = list(raw.frame.columns)
+    st.markdown("**Column mapping** — checked by Goalpost, corrected by you.")
+    left, middle, right = st.columns(3)
+    date = left.selectbox(
+        "Date column", columns, index=columns.index(guessed.date), key=f"date-{key}"
+    )
+    others = [c for c in columns if c != date]
+    numbers = middle.multiselect(
+        "Number columns",
+        others,
+        default=[c for c in guessed.numbers if c in others],
+        key=f"numbers-{key}",
+    )
+    dimensions = right.multiselect(
+        "Dimension columns (team, owner, channel…)",
+        [c for c in others if c not in numbers],
+        default=[c for c in guessed.dimensions if c in others and c not in numbers],
+        key=f"dims-{key}",
+    )
+    left, middle, right = st.columns(3)
+    choices = [None, *dimensions]
+    team = left.selectbox(
+        "Team column",
+        choices,
+        index=choices.index(guessed.team) if guessed.team in choices else 0,
+        key=f"team-{key}",
+    )
+    person = middle.selectbox(
+        "Person column",
+        choices,
+        index=choices.index(guessed.person) if guessed.person in choices else 0,
+        key=f"person-{key}",
+    )
+    orders = {
+        "Decide from the values": None,
+        "Day first (31/12)": True,
+        "Month first (12/31)": False,
+    }
+    order = right.selectbox(
+        "Date order",
+        list(orders),
+        index=list(orders.values()).index(guessed.day_first),
+        key=f"order-{key}",
+    )
+    return ColumnMapping(
+        date=date,
+        dimensions=tuple(dimensions),
+        numbers=tuple(numbers),
+        team=team,
+        person=person,
+        day_first=orders[order],
+    )
+
+
+def upload_section() -> None:
+    st.header("Upload a spreadsheet")
+    upload = st.file_uploader(
+        "CSV or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"], key="upload"
+    )
+    if upload is None:
+        return
+    content = upload.getvalue()
+    digest = content_hash(content)
+    try:
+        sheets = sheet_names(upload.name, content)
+        sheet = st.selectbox("Sheet", sheets) if len(sheets) > 1 else None
+        raw = read_upload(upload.name, digest, sheet, content)
+        guessed = guess_mapping(raw)
+    except GoalpostError as problem:
+        show_problem(problem)
+        return
+    except Exception as error:
+        # A reader crash must never take the page down; nothing was stored.
+        st.error(
+            f'File "{upload.name}" could not be read ({type(error).__name__}). '
+            "Check that it is a CSV or .xlsx file, save it again and retry.",
+            icon="🚫",
+        )
+        return
+
+    encoding = f", decoded as {raw.encoding}" if raw.encoding else ""
+    st.caption(
+        f"{len(raw.frame):,} rows × {len(raw.frame.columns)} columns, header on row "
+        f"{raw.header_row}{encoding}."
+    )
+    for note in raw.notes:
+        st.info(note, icon="ℹ️")
+    st.dataframe(raw.frame.head(20), width="stretch")
+
+    mapping = mapping_form(raw, guessed, digest[:12])
+    existing = [d.name for d in store.datasets()]
+    default_name = upload.name.rsplit(".", 1)[0]
+    name = st.text_input(
+        "Dataset name",
+        value=default_name,
+        help="Uploading into an existing dataset replaces its rows; "
+        "its history keeps the old ones.",
+    )
+    if name in existing:
+        st.caption(f'"{name}" exists: importing replaces its rows with this file\'s.')
+
+    try:
+        clean = clean_rows(raw, mapping)
+    except GoalpostError as problem:
+        show_problem(problem)
+        return
+    st.success(
+        f"Ready: {len(clean):,} of {len(raw.frame):,} rows will be stored "
+        f"({len(raw.frame) - len(clean):,} set aside)."
+    )
+    if st.button("Import", type="primary", disabled=not name.strip()):
+        outcome = store.import_rows(
+            name.strip(),
+            mapping,
+            clean,
+            file_name=upload.name,
+            sheet=raw.sheet,
+            content_hash=digest,
+        )
+        common.clear_caches()
+        if outcome.changed:
+            st.success(
+                f'Imported {outcome.row_count:,} rows into "{name}" '
+                f"(version {outcome.version})."
+            )
+        else:
+            st.info(f'"{name}" already holds this exact file; nothing changed.')
+
+
+def datasets_section() -> None:
+    st.header("Datasets")
+    datasets = store.datasets()
+    if not datasets:
+        st.caption("No dataset yet.")
+    for info in datasets:
+        label = f"{info.name} — {info.row_count:,} rows, version {info.version}"
+        if info.is_sample:
+            label += " (sample)"
+        with st.expander(label):
+            st.markdown(
+                f"Date **{info.mapping.date}** · team **{info.mapping.team or '—'}** · "
+                f"person **{info.mapping.person or '—'}**  \n"
+                f"Numbers: {', '.join(info.mapping.numbers) or '—'}  \n"
+                f"Dimensions: {', '.join(info.mapping.dimensions) or '—'}"
+            )
+            st.dataframe(store.history(info.id), hide_index=True, width="stretch")
+            if st.button("Delete this dataset", key=f"delete-{info.id}"):
+                store.delete_dataset(info.id)
+                common.clear_caches()
+                st.rerun()
+    if any(d.is_sample for d in datasets):
+        st.divider()
+        st.markdown(
+            "The sample workspace is loaded. Remove it when your own data arrives."
+        )
+        if st.button("Remove the sample workspace", type="secondary"):
+            store.remove_sample()
+            common.clear_caches()
+            st.rerun()
+
+
+upload_section()
+datasets_section()

@@ -1,0 +1,94 @@
+"""KPI detail: one KPI's series by period, a breakdown by any dimension, the table."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from kpi.charts import breakdown_chart, series_chart
+from kpi.dashboard import kpi_breakdown, kpi_dimensions, kpi_series
+from kpi.errors import GoalpostError
+from kpi.formatting import format_fraction, format_value
+from kpi.model import PERIODS
+from kpi.periods import time_frame_label
+from pages import common
+
+st.title("KPI detail")
+scope = common.viewer_scope()
+definitions = common.definitions()
+view = common.workspace_snapshot(scope)
+if not view.reports:
+    st.info("No KPI to show yet. Define one on the Metrics & KPIs page.")
+    st.stop()
+
+names = {report.kpi.key: report.kpi.name for report in view.reports.values()}
+key = common.pick_from_query(
+    "kpi", list(names), "KPI", format_func=lambda k: names.get(k, k)
+)
+report = view.reports[key]
+kpi, metric = report.kpi, report.metric
+rows = common.rows(scope)
+settings = common.settings()
+
+owner = " · ".join(p for p in (kpi.team, kpi.person) if p) or "everyone"
+st.markdown(
+    f"**{metric.label}** for **{owner}**, {time_frame_label(kpi.start, kpi.end)} · "
+    + common.status_badge(report.status)
+)
+st.caption(report.explanation)
+facts = st.columns(4)
+facts[0].metric("Actual", format_value(report.actual, metric.unit))
+facts[1].metric("Target", format_value(report.target_value, metric.unit))
+facts[2].metric("Progress", format_fraction(report.progress))
+facts[3].metric("Pace", format_fraction(report.pace))
+
+left, right = st.columns(2)
+period = left.selectbox(
+    "Period", PERIODS, index=PERIODS.index(kpi.target.period or "month")
+)
+history_start = right.date_input(
+    "From", value=kpi.start - timedelta(days=365), max_value=kpi.end
+)
+end = min(kpi.end, common.today())
+
+try:
+    series = kpi_series(
+        kpi,
+        definitions,
+        rows,
+        period=period,
+        start=history_start,
+        end=end,
+        today=common.today(),
+        settings=settings,
+    )
+    dimensions = kpi_dimensions(kpi, definitions, rows)
+except GoalpostError as error:
+    st.error(error.message)
+    st.stop()
+
+st.subheader(f"{metric.label} by {period}")
+st.altair_chart(series_chart(series, unit=metric.unit), width="stretch")
+
+st.subheader("Breakdown")
+if dimensions:
+    by = st.selectbox("Split by", dimensions)
+    parts = kpi_breakdown(kpi, definitions, rows, by=by, start=kpi.start, end=end)
+    st.altair_chart(breakdown_chart(parts, by=by, unit=metric.unit), width="stretch")
+else:
+    st.caption("The data behind this KPI has no dimension to split by.")
+
+st.subheader("The table behind it")
+table = series.assign(
+    shown=[format_value(v, metric.unit) for v in series["value"]],
+    state=["partial" if p else "" for p in series["partial"]],
+)
+st.dataframe(
+    table[["label", "shown", "state"]].iloc[::-1],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "label": "Period",
+        "shown": metric.label,
+        "state": st.column_config.TextColumn("", help="The period still running"),
+    },
+)

@@ -1,0 +1,85 @@
+"""Team: a card per KPI of one team, with its chart against target and pace."""
+
+import streamlit as st
+
+from kpi.charts import kpi_chart
+from kpi.dashboard import team_names
+from kpi.formatting import format_change, format_fraction, format_value
+from pages import common
+
+st.title("Team")
+scope = common.viewer_scope()
+definitions = common.definitions()
+teams = team_names(definitions, scope)
+if not teams:
+    st.info("No team owns a KPI yet. Define KPIs on the Metrics & KPIs page.")
+    st.stop()
+
+team = common.pick_from_query("team", teams, "Team")
+whole = st.toggle(
+    "Compare whole periods",
+    help="Off: this period so far against the same days of the previous one. "
+    "On: the last complete period against the one before.",
+)
+view = common.workspace_snapshot(scope)
+cards = common.team_cards(scope, team, whole)
+
+for message in view.problems.values():
+    st.warning(message, icon="⚠️")
+
+
+def draw_card(card) -> None:
+    report = card.report
+    metric = report.metric
+    delta = card.delta
+    delta_text = None
+    if delta is not None and delta.absolute is not None:
+        delta_text = format_change(delta.absolute, metric.unit)
+        if delta.percent is not None:
+            delta_text += f" ({delta.percent * 100:+.1f}%)"
+    owner = f" · {report.kpi.person}" if report.kpi.person else ""
+    st.metric(
+        report.kpi.name + owner,
+        format_value(report.actual, metric.unit),
+        delta=delta_text,
+        delta_color="normal" if metric.direction == "higher" else "inverse",
+        delta_description=f"vs {delta.previous_label}" if delta else None,
+        chart_data=card.sparkline or None,
+        border=True,
+        help=report.explanation,
+    )
+    progress = report.progress
+    st.progress(
+        0.0 if progress is None else max(0.0, min(progress, 1.0)),
+        text=f"Progress {format_fraction(progress)} of target "
+        f"{format_value(report.target_value, metric.unit)}",
+    )
+    facts = [common.status_badge(report.status), f"Pace {format_fraction(report.pace)}"]
+    if report.needed_per_day is not None:
+        facts.append(f"Needs {format_value(report.needed_per_day, metric.unit)}/day")
+    if report.hit_rate is not None:
+        facts.append(f"Hit rate {format_fraction(report.hit_rate)}")
+    st.markdown(" · ".join(facts))
+    st.altair_chart(
+        kpi_chart(
+            report.series,
+            unit=metric.unit,
+            cumulative=report.kpi.target.kind in ("total", "change")
+            and metric.is_additive,
+        ),
+        width="stretch",
+    )
+    st.page_link(
+        "pages/kpi_detail.py",
+        label="Details",
+        icon="🔎",
+        query_params={"kpi": report.kpi.key},
+    )
+
+
+if not cards:
+    st.info(f"{team} has no KPI you can see.")
+for start in range(0, len(cards), 3):
+    for column, card in zip(st.columns(3), cards[start : start + 3], strict=False):
+        with column:
+            draw_card(card)
