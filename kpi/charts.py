@@ -15,7 +15,12 @@ ACTUAL_COLOUR = "#2f6fdf"
 TARGET_COLOUR = "#1b9e5a"
 EXPECTED_COLOUR = "#9a9a9a"
 
-_AXIS_FORMAT = {"percent": ".0%", "currency": "$,.0f", "duration": ",.1f"}
+_AXIS_FORMAT = {
+    "percent": ".0%",
+    "currency": "$,.0f",
+    "duration": ",.1f",
+    "number": ",.2~f",
+}
 
 
 def kpi_chart(
@@ -30,7 +35,7 @@ def kpi_chart(
     """
     frame = _chart_frame(series, unit, cumulative)
     x = alt.X("day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis())
-    y_axis = alt.Axis(format=_AXIS_FORMAT.get(unit, ",.0f"), title=None)
+    y_axis = alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f"), title=None)
     tooltip = [
         alt.Tooltip("label:N", title="Period"),
         alt.Tooltip("shown:N", title="Actual"),
@@ -77,7 +82,9 @@ def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
             x=alt.X(
-                "value:Q", title=None, axis=alt.Axis(format=_AXIS_FORMAT.get(unit))
+                "value:Q",
+                title=None,
+                axis=alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f")),
             ),
             y=alt.Y("name:N", sort="-x", title=None),
             tooltip=[alt.Tooltip("name:N", title=by), alt.Tooltip("shown:N", title="")],
@@ -112,7 +119,9 @@ def series_chart(
                 "day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis()
             ),
             y=alt.Y(
-                "value:Q", title=None, axis=alt.Axis(format=_AXIS_FORMAT.get(unit))
+                "value:Q",
+                title=None,
+                axis=alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f")),
             ),
             color=colour,
             tooltip=[

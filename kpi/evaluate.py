@@ -1,0 +1,317 @@
+"""Evaluate one KPI against its rows: the figures, the status and a chart series.
+
+The data is fetched here (``kpi.metrics``) and judged by the pure functions
+of ``kpi.progress``. Rules, as DESIGN.md states them:
+
+- total: actual = the metric over start..today (capped to the frame);
+  expected-to-date = target × elapsed share (linear, or last year's share of
+  the same dates with seasonal pacing).
+- per_period: each bucket of ``target.period`` that has finished is judged
+  on its own; a bucket cut by the frame is judged on its days inside it,
+  against the full target; the unfinished bucket is not judged.
+- level: the latest finished bucket (else the unfinished one) against the
+  target, progress measured from the baseline (default: the first bucket).
+- change: resolved to a total or level target = (1 + value) × the metric
+  over the baseline period, then judged as that kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kpi.formatting import format_value
+from kpi.kpi_data import (
+    KpiData,
+    bucket_frame,
+    kpi_data,
+    pacing,
+    resolve_target,
+    target_period,
+)
+from kpi.metrics import Rows
+from kpi.model import KPI, Definitions, Metric, Target
+from kpi.periods import bucket_end, days_inclusive
+from kpi.progress import (
+    Judgement,
+    judge_level,
+    judge_per_period,
+    judge_total,
+    no_data,
+    not_started,
+    pace_ratio,
+)
+from kpi.settings import WorkspaceSettings
+
+DEFAULT_SETTINGS = WorkspaceSettings()
+SERIES_COLUMNS: tuple[str, ...] = (
+    "bucket",
+    "label",
+    "value",
+    "partial",
+    "expected",
+    "target",
+)
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Everything a page shows about one KPI; None always means "no value".
+
+    ``actual`` is the total to date (total), the judged level (level) or the
+    latest bucket, unfinished included (per_period). ``target_value`` is the
+    resolved target (a change target as its total or level number); None only
+    when a change target's baseline period has no data. ``series`` has one row
+    per bucket of the frame: bucket, label, value (the bucket's own value),
+    partial, expected (cumulative expected-to-date for total kinds; the
+    pro-rated target of the unfinished bucket for an additive per_period KPI),
+    target (the cumulative target path for total kinds, else the flat target).
+    """
+
+    kpi: KPI
+    metric: Metric
+    status: str
+    outcome: str | None
+    actual: float | None
+    target_value: float | None
+    progress: float | None
+    expected_to_date: float | None
+    pace: float | None
+    needed_per_day: float | None
+    needed_per_week: float | None
+    hit_rate: float | None
+    baseline_label: str | None
+    elapsed_days: int
+    total_days: int
+    series: pd.DataFrame
+    explanation: str
+
+
+def evaluate_kpi(
+    kpi: KPI,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    *,
+    today: date,
+    settings: WorkspaceSettings = DEFAULT_SETTINGS,
+    chart_period: str | None = None,
+) -> KpiReport:
+    """Judge ``kpi`` as of ``today``, data being complete through today inclusive.
+
+    Worked value: revenue target 1,200,000 for 2026 with 380,000 through 30
+    April -> 120 of 365 days, expected 394,520.55, pace 96.3 % -> at risk,
+    3,346.94 still needed per remaining day. ``chart_period`` sets the buckets
+    of a total KPI's series; per_period and level KPIs chart their target's
+    period, the buckets they are judged on.
+    """
+    data = kpi_data(kpi, definitions, rows, today, settings)
+    target, baseline_label, lead = resolve_target(data)
+    if target is None:
+        frame = bucket_frame(data, _chart_period(kpi, chart_period))
+        judgement = no_data(data.timeline, lead)
+        return _report(data, judgement, None, None, baseline_label, frame)
+
+    if target.kind == "total":
+        judgement, actual, frame = _total(data, target, chart_period)
+    elif target.kind == "per_period":
+        judgement, actual, frame = _per_period(data, target)
+    else:
+        judgement, actual, frame = _level(data, target)
+    if lead and judgement.status != "not started":
+        judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
+    return _report(data, judgement, actual, target.value, baseline_label, frame)
+
+
+def _total(
+    data: KpiData, target: Target, chart_period: str | None
+) -> tuple[Judgement, float | None, pd.DataFrame]:
+    kpi, timeline = data.kpi, data.timeline
+    frame = bucket_frame(data, _chart_period(kpi, chart_period))
+    if timeline.not_started:
+        return not_started(timeline), None, _with_lines(frame, target.value, None)
+
+    share_by, note = pacing(data)
+    has_rows = data.has_rows(kpi.start, timeline.elapsed_end)
+    actual = data.value(kpi.start, timeline.elapsed_end) if has_rows else None
+    judgement = judge_total(
+        actual,
+        target.value,
+        direction=data.metric.direction,
+        timeline=timeline,
+        expected_share=share_by(timeline.elapsed_end),
+        at_risk_pace=data.settings.at_risk_pace,
+        unit=data.metric.unit,
+    )
+    if note and judgement.pace is not None:
+        judgement = replace(judgement, explanation=f"{judgement.explanation} {note}")
+
+    path = [target.value * share_by(day.date()) for day in frame["last_day"]]
+    today = pd.Timestamp(timeline.today)
+    expected = [
+        target.value * share_by(min(last, today).date()) if first <= today else np.nan
+        for first, last in zip(frame["first_day"], frame["last_day"], strict=True)
+    ]
+    return judgement, actual, _with_lines(frame, path, expected)
+
+
+def _per_period(
+    data: KpiData, target: Target
+) -> tuple[Judgement, float | None, pd.DataFrame]:
+    kpi, timeline, metric = data.kpi, data.timeline, data.metric
+    period = target_period(kpi, target)
+    frame = bucket_frame(data, period)
+    finished = frame.loc[frame["finished"], "value"]
+    judged = [None if np.isnan(value) else float(value) for value in finished]
+    has_rows = not timeline.not_started and data.has_rows(
+        kpi.start, timeline.elapsed_end
+    )
+
+    expected = np.full(len(frame), np.nan)
+    current_pace = None
+    for position in np.flatnonzero(frame["partial"].to_numpy()):
+        row = frame.iloc[position]
+        # An additive bucket is compared with the share of its target due by now.
+        share = days_inclusive(row["first_day"].date(), timeline.today) / (
+            days_inclusive(row["first_day"].date(), row["last_day"].date())
+        )
+        due = target.value * share if metric.is_additive else target.value
+        expected[position] = due if metric.is_additive else np.nan
+        if not np.isnan(row["value"]):
+            current_pace = pace_ratio(float(row["value"]), due, metric.direction)
+
+    judgement = judge_per_period(
+        judged,
+        target.value,
+        direction=metric.direction,
+        timeline=timeline,
+        at_risk_pace=data.settings.at_risk_pace,
+        has_data=has_rows,
+        period=period,
+        unit=metric.unit,
+        current_pace=current_pace,
+    )
+    judgement = _add_notes(judgement, _per_period_notes(frame, period, kpi))
+    started = frame.loc[frame["first_day"] <= pd.Timestamp(timeline.today), "value"]
+    actual = _last_value(started) if has_rows else None
+    return judgement, actual, _with_lines(frame, target.value, expected)
+
+
+def _per_period_notes(frame: pd.DataFrame, period: str, kpi: KPI) -> list[str]:
+    notes = []
+    if frame["partial"].any():
+        label = frame.loc[frame["partial"], "label"].iloc[0]
+        notes.append(f"The current {period} ({label}) is judged once it ends.")
+    ends = [bucket_end(start, period) for start in frame["bucket"]]
+    cut = (frame["first_day"] > frame["bucket"]) | (frame["last_day"] < ends)
+    if cut.any():
+        notes.append(
+            f"A {period} cut by the time frame ({kpi.start} to {kpi.end}) is "
+            "judged on its days inside it, against the full target."
+        )
+    return notes
+
+
+def _level(
+    data: KpiData, target: Target
+) -> tuple[Judgement, float | None, pd.DataFrame]:
+    kpi, timeline, metric = data.kpi, data.timeline, data.metric
+    period = target_period(kpi, target)
+    frame = bucket_frame(data, period)
+    has_rows = not timeline.not_started and data.has_rows(
+        kpi.start, timeline.elapsed_end
+    )
+    known = frame[frame["value"].notna()] if has_rows else frame.iloc[:0]
+
+    # The latest finished bucket speaks for the level; else the unfinished one.
+    finished = known[known["finished"]]
+    picked = finished if len(finished) else known[known["partial"]]
+    current, current_label = None, ""
+    if len(picked):
+        row = picked.iloc[-1]
+        current = float(row["value"])
+        which = "latest finished" if len(finished) else "current, unfinished"
+        current_label = f"The {which} {period} ({row['label']})"
+
+    baseline, notes = target.baseline, []
+    if baseline is None and len(known):
+        first = known.iloc[0]
+        baseline = float(first["value"])
+        shown = format_value(baseline, metric.unit)
+        notes.append(f"The baseline is the first {period}, {first['label']} ({shown}).")
+    judgement = judge_level(
+        current,
+        baseline,
+        target.value,
+        direction=metric.direction,
+        timeline=timeline,
+        at_risk_pace=data.settings.at_risk_pace,
+        unit=metric.unit,
+        current_label=current_label,
+    )
+    if current is not None:
+        judgement = _add_notes(judgement, notes)
+    return judgement, current, _with_lines(frame, target.value, None)
+
+
+def _report(
+    data: KpiData,
+    judgement: Judgement,
+    actual: float | None,
+    target_value: float | None,
+    baseline_label: str | None,
+    frame: pd.DataFrame,
+) -> KpiReport:
+    needed = judgement.needed_per_day
+    if "target" not in frame.columns:
+        frame = _with_lines(
+            frame, np.nan if target_value is None else target_value, None
+        )
+    return KpiReport(
+        kpi=data.kpi,
+        metric=data.metric,
+        status=judgement.status,
+        outcome=judgement.outcome,
+        actual=actual,
+        target_value=target_value,
+        progress=judgement.progress,
+        expected_to_date=judgement.expected_to_date,
+        pace=judgement.pace,
+        needed_per_day=needed,
+        needed_per_week=None if needed is None else needed * 7,
+        hit_rate=judgement.hit_rate,
+        baseline_label=baseline_label,
+        elapsed_days=data.timeline.elapsed_days,
+        total_days=data.timeline.total_days,
+        series=frame.loc[:, list(SERIES_COLUMNS)].reset_index(drop=True),
+        explanation=judgement.explanation,
+    )
+
+
+def _with_lines(frame: pd.DataFrame, target: object, expected: object) -> pd.DataFrame:
+    return frame.assign(
+        target=target, expected=np.nan if expected is None else expected
+    )
+
+
+def _add_notes(judgement: Judgement, notes: list[str]) -> Judgement:
+    if not notes or judgement.status in ("not started", "no data"):
+        return judgement
+    return replace(judgement, explanation=" ".join([judgement.explanation, *notes]))
+
+
+def _last_value(values: pd.Series) -> float | None:
+    known = values.dropna()
+    return float(known.iloc[-1]) if len(known) else None
+
+
+def _chart_period(kpi: KPI, chart_period: str | None) -> str:
+    if chart_period is not None:
+        return chart_period
+    if kpi.target.kind in ("per_period", "level") or kpi.target.period:
+        return kpi.target.period or "month"
+    days = days_inclusive(kpi.start, kpi.end)
+    return "day" if days <= 31 else "week" if days <= 183 else "month"

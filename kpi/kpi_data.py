@@ -1,0 +1,249 @@
+"""What a KPI is judged on: its metric, slice, time frame, target and buckets.
+
+``kpi.evaluate`` judges; this module fetches. A change target is resolved
+here to the total or level number it stands for, and a time frame is cut into
+buckets of a period, each with its in-frame days and its value to date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kpi.errors import DefinitionError
+from kpi.formatting import format_fraction, format_value
+from kpi.metrics import Rows, Slice, metric_inputs, metric_series, metric_value
+from kpi.model import KPI, TARGET_KINDS, Definitions, Metric, Target
+from kpi.periods import (
+    bucket_end,
+    days_inclusive,
+    period_label,
+    period_range,
+    time_frame_label,
+)
+from kpi.progress import Timeline
+from kpi.settings import WorkspaceSettings
+
+
+@dataclass(frozen=True)
+class KpiData:
+    """One KPI's metric, slice and time frame, with the look-ups it needs."""
+
+    kpi: KPI
+    metric: Metric
+    definitions: Definitions
+    rows: Mapping[str, Rows]
+    settings: WorkspaceSettings
+    timeline: Timeline
+
+    @property
+    def where(self) -> Slice:
+        return Slice(team=self.kpi.team, person=self.kpi.person)
+
+    def value(self, start: date, end: date) -> float | None:
+        return metric_value(
+            self.definitions,
+            self.metric.name,
+            self.rows,
+            start=start,
+            end=end,
+            where=self.where,
+        )
+
+    def has_rows(self, start: date, end: date) -> bool:
+        """True when any input of the metric has a row in the window and slice."""
+        for base in metric_inputs(self.definitions, self.metric.name):
+            counter = Metric(
+                "row_count", "Rows", base.dataset, None, "count", base.filters
+            )
+            count = metric_value(
+                Definitions(metrics=(counter,)),
+                counter.name,
+                self.rows,
+                start=start,
+                end=end,
+                where=self.where,
+            )
+            if count:
+                return True
+        return False
+
+
+def kpi_data(
+    kpi: KPI,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    today: date,
+    settings: WorkspaceSettings,
+) -> KpiData:
+    """Check ``kpi`` and gather what judging it needs; raises ``DefinitionError``
+    (bad_time_frame, unknown_target_kind, unknown_metric) for a broken KPI."""
+    if kpi.end < kpi.start:
+        raise DefinitionError(
+            "bad_time_frame",
+            f'KPI "{kpi.key}" ends ({kpi.end}) before it starts ({kpi.start}). '
+            "Put the earlier date first.",
+            subject=kpi.key,
+        )
+    if kpi.target.kind not in TARGET_KINDS:
+        raise DefinitionError(
+            "unknown_target_kind",
+            f'KPI "{kpi.key}" has target kind "{kpi.target.kind}". '
+            f"Use one of: {', '.join(TARGET_KINDS)}.",
+            subject=kpi.key,
+        )
+    try:
+        metric = definitions.metric(kpi.metric)
+    except KeyError:
+        raise DefinitionError(
+            "unknown_metric",
+            f'KPI "{kpi.key}" measures metric "{kpi.metric}", which is not '
+            "defined. Define the metric first, or pick another one.",
+            subject=kpi.key,
+        ) from None
+    timeline = Timeline(kpi.start, kpi.end, today)
+    return KpiData(kpi, metric, definitions, rows, settings, timeline)
+
+
+def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
+    """The target to judge, the baseline's label and a sentence leading the
+    explanation. A change target becomes a total or level target:
+    +15 % over Q4 2025 (40,000) -> 46,000. None when the baseline has no data.
+    """
+    target, kpi = data.kpi.target, data.kpi
+    if target.kind != "change":
+        return target, None, ""
+    if target.baseline_start is None or target.baseline_end is None:
+        raise DefinitionError(
+            "missing_baseline",
+            f'KPI "{kpi.key}" has a change target without a baseline period. Set '
+            "baseline_start and baseline_end, e.g. 2025-10-01 and 2025-12-31.",
+            subject=kpi.key,
+        )
+    if target.resolves_to not in ("total", "level"):
+        raise DefinitionError(
+            "unknown_target_kind",
+            f'KPI "{kpi.key}": a change target resolves to "total" or "level", '
+            f'not "{target.resolves_to}". Choose one of the two.',
+            subject=kpi.key,
+        )
+
+    name = time_frame_label(target.baseline_start, target.baseline_end)
+    change = f"{target.value * 100:+.1f}%"
+    has_rows = data.has_rows(target.baseline_start, target.baseline_end)
+    base = data.value(target.baseline_start, target.baseline_end) if has_rows else None
+    if base is None:
+        return (
+            None,
+            f"{name} (no data)",
+            (
+                f"The baseline period {name} has no data, so the {change} target "
+                "cannot be set."
+            ),
+        )
+    unit = data.metric.unit
+    label = f"{name} ({format_value(base, unit)})"
+    value = (1 + target.value) * base
+    level_baseline = base if target.baseline is None else target.baseline
+    resolved = Target(target.resolves_to, value, target.period, level_baseline)
+    lead = f"Target {change} over {label} = {format_value(value, unit)}."
+    return resolved, label, lead
+
+
+def bucket_frame(data: KpiData, period: str) -> pd.DataFrame:
+    """One row per bucket of the frame with its in-frame days and its value.
+
+    ``finished`` buckets end (inside the frame) on or before today; the
+    ``partial`` one has started but not ended; later buckets have no value.
+    """
+    kpi, settings, timeline = data.kpi, data.settings, data.timeline
+    cut = (period, settings.week_start, settings.fiscal_start_month)
+    starts = pd.DatetimeIndex(period_range(kpi.start, kpi.end, *cut)).as_unit("ns")
+    first_days = starts.where(
+        starts >= pd.Timestamp(kpi.start), pd.Timestamp(kpi.start)
+    )
+    last_days = pd.DatetimeIndex([bucket_end(start, period) for start in starts])
+    last_days = last_days.where(
+        last_days <= pd.Timestamp(kpi.end), pd.Timestamp(kpi.end)
+    )
+    today = pd.Timestamp(timeline.today)
+
+    values = pd.Series(np.nan, index=starts)
+    if not timeline.not_started:
+        found = metric_series(
+            data.definitions,
+            data.metric.name,
+            data.rows,
+            period=period,
+            start=kpi.start,
+            end=timeline.elapsed_end,
+            where=data.where,
+            week_start=settings.week_start,
+            fiscal_start_month=settings.fiscal_start_month,
+        )
+        by_bucket = found.set_index(pd.DatetimeIndex(found["bucket"]).as_unit("ns"))
+        values = by_bucket["value"].reindex(starts)
+
+    return pd.DataFrame(
+        {
+            "bucket": starts,
+            "label": [period_label(start, *cut) for start in starts],
+            "value": values.to_numpy(dtype=float),
+            "partial": (first_days <= today) & (today < last_days),
+            "finished": last_days <= today,
+            "first_day": first_days,
+            "last_day": last_days,
+        }
+    )
+
+
+def pacing(data: KpiData) -> tuple[Callable[[date], float], str]:
+    """The share of the target expected by a day, and a note on how it was found.
+
+    Linear: days elapsed / days in the frame. Seasonal: last year's metric from
+    the same start through the same day, over last year's whole frame; linear
+    again, with a note, when last year has no data.
+    """
+    kpi, timeline = data.kpi, data.timeline
+
+    def linear(day: date) -> float:
+        return days_inclusive(kpi.start, day) / timeline.total_days
+
+    if not data.settings.seasonal_pacing:
+        return linear, ""
+    first, last = year_earlier(kpi.start), year_earlier(kpi.end)
+    whole = data.value(first, last) if data.has_rows(first, last) else None
+    if whole is None or whole <= 0:
+        return linear, "Last year has no data for these dates, so pacing is linear."
+
+    known: dict[date, float] = {}
+
+    def seasonal(day: date) -> float:
+        if day not in known:
+            known[day] = (data.value(first, year_earlier(day)) or 0.0) / whole
+        return known[day]
+
+    share = format_fraction(seasonal(timeline.elapsed_end))
+    return seasonal, f"Expected follows last year, which had {share} by this date."
+
+
+def target_period(kpi: KPI, target: Target) -> str:
+    if target.period is None:
+        raise DefinitionError(
+            "missing_period",
+            f'KPI "{kpi.key}" has a {target.kind} target without a period. Set '
+            "the target's period (week, month, ...) in the KPI definition.",
+            subject=kpi.key,
+        )
+    return target.period
+
+
+def year_earlier(day: date) -> date:
+    # 29 February has no twin a year earlier; the 28th stands in for it.
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)

@@ -1,0 +1,162 @@
+"""The goal tree: goals, the KPIs under them, and the roll-up (DESIGN.md rule 5).
+
+Company goal -> department objective -> team KPI -> individual KPI. A goal
+has no metric of its own: it shows the weighted mean of its children's
+progress and warns with its worst child's status. A KPI keeps its own figures
+even when other KPIs sit under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kpi.errors import DefinitionError
+from kpi.evaluate import KpiReport
+from kpi.model import KPI, STATUS_SEVERITY, Definitions, Goal
+
+
+@dataclass(frozen=True)
+class GoalNode:
+    """One node of the tree: a goal (rolled up) or a KPI (its own report)."""
+
+    key: str
+    name: str
+    kind: str
+    weight: float
+    progress: float | None
+    status: str
+    children: tuple[GoalNode, ...]
+    report: KpiReport | None
+
+
+def goal_tree(
+    definitions: Definitions, reports: Mapping[str, KpiReport]
+) -> list[GoalNode]:
+    """The roots of the goal tree: top goals first, then KPIs under no goal.
+
+    A goal or KPI is a root when it has no parent, or when its parent is not
+    in ``definitions`` (hidden from this viewer; ``kpi.definition_checks``
+    reports a parent that does not exist). Children keep the order of
+    ``definitions``, goals before KPIs. A KPI without a report in ``reports``
+    (out of the viewer's scope) is left out, with the KPIs under it. Raises
+    ``DefinitionError`` with reason ``duplicate_key`` or ``goal_cycle``.
+    """
+    keys = _check_tree(definitions)
+    goals = [
+        goal_node(goal, definitions, reports)
+        for goal in definitions.goals
+        if goal.parent not in keys
+    ]
+    kpis = [
+        kpi_node(kpi, definitions, reports)
+        for kpi in definitions.kpis
+        if kpi.parent not in keys and kpi.key in reports
+    ]
+    return goals + kpis
+
+
+def goal_node(
+    goal: Goal, definitions: Definitions, reports: Mapping[str, KpiReport]
+) -> GoalNode:
+    """A goal with its subtree; progress and status roll up from the children."""
+    children = _children(goal.key, definitions, reports)
+    return GoalNode(
+        key=goal.key,
+        name=goal.name,
+        kind="goal",
+        weight=goal.weight,
+        progress=rolled_up_progress(children),
+        status=worst_status(child.status for child in children),
+        children=children,
+        report=None,
+    )
+
+
+def kpi_node(
+    kpi: KPI, definitions: Definitions, reports: Mapping[str, KpiReport]
+) -> GoalNode:
+    """A KPI with the KPIs under it; its own report gives progress and status."""
+    report = reports[kpi.key]
+    return GoalNode(
+        key=kpi.key,
+        name=kpi.name,
+        kind="kpi",
+        weight=kpi.weight,
+        progress=report.progress,
+        status=report.status,
+        children=_children(kpi.key, definitions, reports),
+        report=report,
+    )
+
+
+def rolled_up_progress(children: tuple[GoalNode, ...] | list[GoalNode]) -> float | None:
+    """Weighted mean of the children's progress, each held within 0..100 %.
+
+    Children without progress are left out of the mean; None when none has
+    any (or their weights add up to 0). Children at 50 %, 120 % and 80 % with
+    weights 1, 1 and 2: (0.5 + 1.0 + 1.6) / 4 = 77.5 %.
+    """
+    counted = [child for child in children if child.progress is not None]
+    total_weight = sum(child.weight for child in counted)
+    if not counted or total_weight <= 0:
+        return None
+    weighted = sum(child.weight * _capped(child.progress) for child in counted)
+    return weighted / total_weight
+
+
+def worst_status(statuses: Iterable[str]) -> str:
+    """The most severe status by ``STATUS_SEVERITY``; "no data" for none at all."""
+    ranked = [STATUS_SEVERITY.index(status) for status in statuses]
+    return STATUS_SEVERITY[min(ranked)] if ranked else "no data"
+
+
+def _capped(progress: float | None) -> float:
+    return min(max(progress or 0.0, 0.0), 1.0)
+
+
+def _children(
+    key: str, definitions: Definitions, reports: Mapping[str, KpiReport]
+) -> tuple[GoalNode, ...]:
+    goals = [
+        goal_node(goal, definitions, reports)
+        for goal in definitions.goals
+        if goal.parent == key
+    ]
+    kpis = [
+        kpi_node(kpi, definitions, reports)
+        for kpi in definitions.kpis
+        if kpi.parent == key and kpi.key in reports
+    ]
+    return tuple(goals + kpis)
+
+
+def _check_tree(definitions: Definitions) -> set[str]:
+    parents: dict[str, str | None] = {}
+    for item in (*definitions.goals, *definitions.kpis):
+        if item.key in parents:
+            raise DefinitionError(
+                "duplicate_key",
+                f'Two goals or KPIs share the key "{item.key}". Give each its own key.',
+                subject=item.key,
+            )
+        parents[item.key] = item.parent
+    for key in parents:
+        _refuse_cycle(key, parents)
+    return set(parents)
+
+
+def _refuse_cycle(key: str, parents: Mapping[str, str | None]) -> None:
+    trail = [key]
+    parent = parents[key]
+    while parent is not None:
+        if parent in trail:
+            path = " -> ".join([*trail[trail.index(parent) :], parent])
+            raise DefinitionError(
+                "goal_cycle",
+                f'"{parent}" sits under itself ({path}). Change the parent of one '
+                "of them so the goal tree has a top.",
+                subject=parent,
+            )
+        trail.append(parent)
+        parent = parents.get(parent)
