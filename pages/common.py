@@ -20,6 +20,23 @@ from kpi.sample import ensure_sample
 from kpi.settings import WorkspaceSettings
 from kpi.store import Store, database_url
 
+
+def _leave_pages_directory_mode() -> None:
+    """Make sure app.py's st.navigation routes every run.
+
+    Streamlit treats a folder named pages/ as an old-style page list until
+    st.navigation has run once in the process; a server whose first visitor
+    opens a page link directly would run that page without the router.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_directory_mode()
+
 STATUS_COLOURS = {
     "achieved": "green",
     "on track": "green",

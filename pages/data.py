@@ -20,7 +20,7 @@ def read_upload(
 
 
 def show_problem(problem: GoalpostError) -> None:
-    st.error(problem.message, icon="🚫")
+    st.error(problem.message, icon=":material/error:")
     if isinstance(problem, ImportProblem) and not problem.bad_rows.empty:
         st.dataframe(problem.bad_rows, hide_index=True, width="stretch")
 
@@ -102,7 +102,7 @@ def upload_section() -> None:
         st.error(
             f'File "{upload.name}" could not be read ({type(error).__name__}). '
             "Check that it is a CSV or .xlsx file, save it again and retry.",
-            icon="🚫",
+            icon=":material/error:",
         )
         return
 
@@ -112,7 +112,7 @@ def upload_section() -> None:
         f"{raw.header_row}{encoding}."
     )
     for note in raw.notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     st.dataframe(raw.frame.head(20), width="stretch")
 
     mapping = mapping_form(raw, guessed, digest[:12])

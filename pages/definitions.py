@@ -30,7 +30,7 @@ store = common.store()
 definitions = common.definitions()
 datasets = {d.name: d for d in store.datasets()}
 mappings = {name: d.mapping for name, d in datasets.items()}
-NEW = "➕ New"
+NEW = "+ New"
 
 
 def slug(text: str) -> str:
@@ -42,12 +42,12 @@ def save(updated: Definitions, write) -> None:
     problems = validate_definitions(updated, mappings)
     if problems:
         for problem in problems:
-            st.error(problem, icon="🚫")
+            st.error(problem, icon=":material/error:")
         return
     try:
         write()
     except GoalpostError as error:
-        st.error(error.message, icon="🚫")
+        st.error(error.message, icon=":material/error:")
         return
     common.clear_caches()
     st.success("Saved.")
@@ -58,7 +58,7 @@ def delete(remove) -> None:
     try:
         remove()
     except GoalpostError as error:
-        st.error(error.message, icon="🚫")
+        st.error(error.message, icon=":material/error:")
         return
     common.clear_caches()
     st.rerun()
@@ -76,34 +76,41 @@ def metrics_tab() -> None:
     names = [m.name for m in definitions.metrics]
     chosen = st.selectbox("Edit metric", [NEW, *names], key="metric-pick")
     current = definitions.metric(chosen) if chosen != NEW else None
-    with st.form("metric-form"):
-        label = st.text_input("Label", value=current.label if current else "")
-        derived = st.toggle(
-            "Derived (a formula over other metrics)",
-            value=bool(current and current.is_derived),
-        )
-        formula = st.text_input(
-            "Formula",
-            value=(current.formula or "") if current else "",
-            help="Metric names, numbers, + - * / and parentheses: ad_spend / leads",
-        )
-        dataset_names = list(datasets)
-        left, middle, right = st.columns(3)
-        dataset = left.selectbox(
+    # Outside the form: the column list depends on the dataset chosen here.
+    derived = st.toggle(
+        "Derived (a formula over other metrics)",
+        value=bool(current and current.is_derived),
+        key=f"derived-{chosen}",
+    )
+    dataset_names = list(datasets)
+    dataset = None
+    if not derived:
+        dataset = st.selectbox(
             "Dataset",
             dataset_names,
             index=dataset_names.index(current.dataset)
             if current and current.dataset in dataset_names
             else 0,
+            key=f"dataset-{chosen}",
         )
-        mapping = mappings.get(dataset)
+    with st.form("metric-form"):
+        label = st.text_input("Label", value=current.label if current else "")
+        formula = st.text_input(
+            "Formula",
+            value=(current.formula or "") if current else "",
+            disabled=not derived,
+            help="Metric names, numbers, + - * / and parentheses: ad_spend / leads",
+        )
+        mapping = mappings.get(dataset) if dataset else None
         columns = list(mapping.numbers + mapping.dimensions) if mapping else []
-        column = middle.selectbox(
+        left, right = st.columns(2)
+        column = left.selectbox(
             "Column",
             columns,
             index=columns.index(current.column)
             if current and current.column in columns
             else 0,
+            disabled=derived,
         )
         aggregation = right.selectbox(
             "Aggregation",
@@ -347,11 +354,11 @@ def yaml_tab() -> None:
             upload.getvalue().decode("utf-8-sig"), source=upload.name
         )
     except (GoalpostError, UnicodeDecodeError) as error:
-        st.error(getattr(error, "message", str(error)), icon="🚫")
+        st.error(getattr(error, "message", str(error)), icon=":material/error:")
         return
     problems = validate_definitions(incoming, mappings)
     for problem in problems:
-        st.error(problem, icon="🚫")
+        st.error(problem, icon=":material/error:")
     st.caption(
         f"{len(incoming.metrics)} metrics, {len(incoming.goals)} goals, "
         f"{len(incoming.kpis)} KPIs in {upload.name}."

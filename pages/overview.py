@@ -15,7 +15,7 @@ if not view.reports and not view.problems:
         "No KPIs yet. Upload a spreadsheet on the Data page, then define metrics "
         "and KPIs on the Metrics & KPIs page."
     )
-    st.page_link("pages/data.py", label="Go to Data", icon="📄")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
     st.stop()
 
 counts = status_counts(view.reports)
@@ -39,7 +39,7 @@ shown = table.assign(
     ],
     status=[s.capitalize() for s in table["status"]],
     link=[
-        f"kpi?kpi={k}" if kind == "kpi" else None
+        f"kpi?kpi={k}" if kind == "kpi" else ""
         for k, kind in zip(table["key"], table["kind"], strict=True)
     ],
 )
@@ -54,7 +54,7 @@ st.dataframe(
         "progress": st.column_config.ProgressColumn(
             "Progress", min_value=0.0, max_value=1.0, format="percent"
         ),
-        "progress_text": st.column_config.TextColumn("Progress (exact)"),
+        "progress_text": st.column_config.TextColumn("Exact"),
         "pace": st.column_config.TextColumn("Pace"),
         "status": st.column_config.TextColumn("Status"),
         "link": st.column_config.LinkColumn("Details", display_text="Open"),
@@ -62,11 +62,14 @@ st.dataframe(
 )
 
 for message in view.problems.values():
-    st.warning(message, icon="⚠️")
+    st.warning(message, icon=":material/warning:")
 
 st.subheader("Teams")
 teams = team_names(common.definitions(), scope)
 for column, team in zip(st.columns(max(len(teams), 1)), teams, strict=False):
     column.page_link(
-        "pages/team.py", label=team, icon="👥", query_params={"team": team}
+        "pages/team.py",
+        label=team,
+        icon=":material/groups:",
+        query_params={"team": team},
     )

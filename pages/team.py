@@ -25,7 +25,7 @@ view = common.workspace_snapshot(scope)
 cards = common.team_cards(scope, team, whole)
 
 for message in view.problems.values():
-    st.warning(message, icon="⚠️")
+    st.warning(message, icon=":material/warning:")
 
 
 def draw_card(card) -> None:
@@ -72,7 +72,7 @@ def draw_card(card) -> None:
     st.page_link(
         "pages/kpi_detail.py",
         label="Details",
-        icon="🔎",
+        icon=":material/query_stats:",
         query_params={"kpi": report.kpi.key},
     )
 
