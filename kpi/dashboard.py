@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
+from kpi.charts import kpi_chart
 from kpi.compare import Delta, like_for_like
 from kpi.errors import GoalpostError
 from kpi.evaluate import KpiReport, evaluate_kpi
@@ -35,11 +37,16 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class KpiCard:
-    """What one card on the Team page shows beside its report."""
+    """What one card on the Team page shows beside its report.
+
+    ``chart`` is the Vega-Lite spec of the KPI's Altair chart, built once so
+    that a cached card redraws without rebuilding (and re-validating) it.
+    """
 
     report: KpiReport
     delta: Delta | None
     sparkline: list[float]
+    chart: dict[str, Any]
 
 
 def scoped_rows(
@@ -128,7 +135,11 @@ def kpi_card(
     except GoalpostError:
         delta = None
     values = report.series["value"].dropna().tolist()
-    return KpiCard(report=report, delta=delta, sparkline=values[-24:])
+    cumulative = kpi.target.kind in ("total", "change") and report.metric.is_additive
+    chart = kpi_chart(report.series, unit=report.metric.unit, cumulative=cumulative)
+    return KpiCard(
+        report=report, delta=delta, sparkline=values[-24:], chart=chart.to_dict()
+    )
 
 
 def kpi_series(

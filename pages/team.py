@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kpi.charts import kpi_chart
 from kpi.dashboard import team_names
 from kpi.formatting import format_change, format_fraction, format_value
 from pages import common
@@ -60,15 +59,7 @@ def draw_card(card) -> None:
     if report.hit_rate is not None:
         facts.append(f"Hit rate {format_fraction(report.hit_rate)}")
     st.markdown(" · ".join(facts))
-    st.altair_chart(
-        kpi_chart(
-            report.series,
-            unit=metric.unit,
-            cumulative=report.kpi.target.kind in ("total", "change")
-            and metric.is_additive,
-        ),
-        width="stretch",
-    )
+    st.vega_lite_chart(card.chart, width="stretch")
     st.page_link(
         "pages/kpi_detail.py",
         label="Details",

@@ -1,4 +1,4 @@
-"""A new user's journey through AppTest: upload a CSV, map it, define a KPI, see its card."""
+"""A new user in AppTest: upload a CSV, map it, define a KPI, see its card."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ def test_first_start_loads_the_sample_goal_tree(app_env):
     frames = [d.value for d in app.dataframe]
     names = " ".join(frames[0]["name"].tolist())
     assert "Grow revenue 20%" in names
-    assert sum(int(m.value) for m in app.metric) == len(
-        frames[0][frames[0]["link"].notna()]
-    )
+    # Every KPI row links to its detail page; goal rows link nowhere.
+    kpi_rows = frames[0][frames[0]["link"] != ""]
+    assert sum(int(m.value) for m in app.metric) == len(kpi_rows)
+    assert len(kpi_rows) == 16  # the KPIs in data/sample/goalpost.yaml
