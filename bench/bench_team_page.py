@@ -33,7 +33,10 @@ def main() -> None:
     started = time.perf_counter()
     first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     first.run()
-    print(f"first start (sample generated and imported): {time.perf_counter() - started:.2f} s")
+    print(
+        "first start (sample generated and imported): "
+        f"{time.perf_counter() - started:.2f} s"
+    )
 
     for team in TEAMS:
         cold, warm = [], []

@@ -14,7 +14,7 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Location:
-    """Where in a source a problem sits; rows are numbered as a spreadsheet shows them."""
+    """Where in a source a problem sits; rows numbered as the spreadsheet shows them."""
 
     file: str
     sheet: str | None = None
