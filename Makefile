@@ -9,6 +9,9 @@ run: $(VENV)/.app-installed
 	$(BIN)/streamlit run app.py
 
 test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-installed

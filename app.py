@@ -6,7 +6,9 @@ from pages import common
 
 st.set_page_config(page_title="Goalpost", page_icon=":material/flag:", layout="wide")
 
-# The default page lives at "/"; the others at the url_path given here.
+# The default page lives at "/". Each other url_path is its file's name: until
+# st.navigation first runs, Streamlit routes a pages/ folder by file name, so a
+# server's very first visitor opening a link must find the same address.
 PAGES = [
     st.Page(
         "pages/overview.py", title="Overview", icon=":material/flag:", default=True
@@ -16,7 +18,7 @@ PAGES = [
         "pages/kpi_detail.py",
         title="KPI detail",
         icon=":material/query_stats:",
-        url_path="kpi",
+        url_path="kpi_detail",
     ),
     st.Page(
         "pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"

@@ -6,6 +6,8 @@ never shifts a bucket by the viewer's time zone.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
@@ -34,7 +36,12 @@ def kpi_chart(
     drawn as a hollow point and labelled partial in the tooltip.
     """
     frame = _chart_frame(series, unit, cumulative)
-    x = alt.X("day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis())
+    x = alt.X(
+        "day:T",
+        title=None,
+        scale=alt.Scale(type="utc"),
+        axis=_date_axis(),
+    )
     y_axis = alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f"), title=None)
     tooltip = [
         alt.Tooltip("label:N", title="Period"),
@@ -65,7 +72,8 @@ def kpi_chart(
                 y="expected:Q"
             )
         )
-    return alt.layer(*layers).properties(height=height)
+    # alt.layer returns a FacetChart only when the layers share a facet.
+    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
 
 
 def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
@@ -77,7 +85,9 @@ def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
             "shown": [format_value(v, unit) for v in frame["value"]],
         }
     )
-    return (
+    # Altair types its mark_* methods as returning Any.
+    return cast(
+        alt.Chart,
         alt.Chart(data)
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
@@ -89,18 +99,23 @@ def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
             y=alt.Y("name:N", sort="-x", title=None),
             tooltip=[alt.Tooltip("name:N", title=by), alt.Tooltip("shown:N", title="")],
         )
-        .properties(height=max(80, 24 * len(data)))
+        .properties(height=max(80, 24 * len(data))),
     )
 
 
 def series_chart(
     frame: pd.DataFrame, *, unit: str, by: str | None = None, height: int = 260
-) -> alt.Chart:
+) -> alt.LayerChart:
     """The metric by period, one line per value of ``by`` when given.
 
     ``frame`` has bucket, label, value (and ``by``); a ``partial`` column, when
     present, marks the unfinished bucket.
     """
+    partial = (
+        frame["partial"].astype(bool)
+        if "partial" in frame
+        else pd.Series(False, index=frame.index)
+    )
     data = pd.DataFrame(
         {
             "day": frame["bucket"].dt.strftime("%Y-%m-%d"),
@@ -108,30 +123,39 @@ def series_chart(
             "value": frame["value"],
             "shown": [format_value(v, unit) for v in frame["value"]],
             "series": frame[by].astype(str) if by else "all",
+            "partial": partial,
+            "state": ["partial period" if p else "" for p in partial],
         }
     )
     colour = alt.Color("series:N", title=by) if by else alt.value(ACTUAL_COLOUR)
-    return (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(
-                "day:T", title=None, scale=alt.Scale(type="utc"), axis=_date_axis()
-            ),
-            y=alt.Y(
-                "value:Q",
-                title=None,
-                axis=alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f")),
-            ),
-            color=colour,
-            tooltip=[
-                alt.Tooltip("label:N", title="Period"),
-                alt.Tooltip("series:N", title=by or ""),
-                alt.Tooltip("shown:N", title="Value"),
-            ],
-        )
-        .properties(height=height)
+    tooltip = [
+        alt.Tooltip("label:N", title="Period"),
+        alt.Tooltip("series:N", title=by or ""),
+        alt.Tooltip("shown:N", title="Value"),
+        alt.Tooltip("state:N", title=""),
+    ]
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "day:T",
+            title=None,
+            scale=alt.Scale(type="utc"),
+            axis=_date_axis(),
+        ),
+        y=alt.Y(
+            "value:Q",
+            title=None,
+            axis=alt.Axis(format=_AXIS_FORMAT.get(unit, ",.2~f")),
+        ),
+        color=colour,
+        tooltip=tooltip,
     )
+    # The unfinished period is a hollow point: its value is still growing.
+    points = base.mark_point(size=40, filled=True).encode(
+        fill=alt.condition("datum.partial", alt.value("white"), colour)
+    )
+    # alt.layer returns a FacetChart only when the layers share a facet.
+    layered = alt.layer(base.mark_line(), points).properties(height=height)
+    return cast(alt.LayerChart, layered)
 
 
 def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFrame:
@@ -158,5 +182,8 @@ def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFr
 
 
 def _date_axis() -> alt.Axis:
-    # Labels follow the UTC scale, so a month never shows as the day before.
-    return alt.Axis(format="%b %d", labelOverlap=True, grid=False)
+    """Vega's own multi-level labels ("Feb", "2026" at the year's start).
+
+    They follow the UTC scale, so a month never shows as the day before.
+    """
+    return alt.Axis(labelOverlap=True, grid=False)

@@ -63,7 +63,7 @@ def change_between(
         absolute = current - previous
 
     percent = None
-    if absolute is not None and previous != 0:
+    if absolute is not None and previous is not None and previous != 0:
         percent = absolute / abs(previous)
     elif absolute == 0:
         percent = 0.0
@@ -187,7 +187,8 @@ def _period_start(
     starts = bucket_start(
         pd.Series([pd.Timestamp(day)]), period, week_start, fiscal_start_month
     )
-    return starts.iloc[0].date()
+    first: pd.Timestamp = starts.iloc[0]
+    return first.date()
 
 
 def _period_end(first: date, period: str) -> date:

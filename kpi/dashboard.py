@@ -118,22 +118,34 @@ def kpi_card(
     settings: WorkspaceSettings,
     whole_periods: bool = False,
 ) -> KpiCard:
-    """A report plus its like-for-like delta and the values of its sparkline."""
+    """A report plus its like-for-like delta and the values of its sparkline.
+
+    The delta is taken as of the last day of the time frame once it has ended
+    (a Q1 KPI compares the end of Q1, not this week), and none before it
+    starts. A level KPI is judged on its last complete period, so its delta
+    compares whole periods too; the others compare this period so far with the
+    same days of the previous one unless ``whole_periods`` asks otherwise.
+    """
     kpi = report.kpi
-    period = kpi.target.period or "month"
-    try:
-        delta = like_for_like(
-            definitions,
-            kpi.metric,
-            rows,
-            today=today,
-            period=period,
-            where=_slice(kpi),
-            whole_periods=whole_periods,
-            week_start=settings.week_start,
+    delta = None
+    if today >= kpi.start:
+        judged_on_level = kpi.target.kind == "level" or (
+            kpi.target.kind == "change" and kpi.target.resolves_to == "level"
         )
-    except GoalpostError:
-        delta = None
+        try:
+            delta = like_for_like(
+                definitions,
+                kpi.metric,
+                rows,
+                today=min(today, kpi.end),
+                period=kpi.target.period or "month",
+                where=_slice(kpi),
+                whole_periods=whole_periods or judged_on_level,
+                week_start=settings.week_start,
+                fiscal_start_month=settings.fiscal_start_month,
+            )
+        except GoalpostError:
+            delta = None
     values = report.series["value"].dropna().tolist()
     cumulative = kpi.target.kind in ("total", "change") and report.metric.is_additive
     chart = kpi_chart(report.series, unit=report.metric.unit, cumulative=cumulative)

@@ -291,7 +291,11 @@ def _report(
     )
 
 
-def _with_lines(frame: pd.DataFrame, target: object, expected: object) -> pd.DataFrame:
+def _with_lines(
+    frame: pd.DataFrame,
+    target: float | list[float],
+    expected: float | list[float] | np.ndarray | None,
+) -> pd.DataFrame:
     return frame.assign(
         target=target, expected=np.nan if expected is None else expected
     )

@@ -12,6 +12,7 @@ import ast
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ class Formula:
                 "Pass every metric the formula names.",
                 subject=self.text,
             )
-        tree = self.tree if self.tree is not None else parse_formula(self.text).tree
+        tree = self.tree if self.tree is not None else _checked_tree(self.text)[0]
         return _evaluate_node(tree, values)
 
 
@@ -85,6 +86,12 @@ def parse_formula(text: str) -> Formula:
     an expression at all, and ``formula_not_allowed`` (quoting the offending
     part) for anything beyond plain arithmetic on metric names.
     """
+    expression, names, source = _checked_tree(text)
+    return Formula(text=source, names=names, tree=expression)
+
+
+def _checked_tree(text: str) -> tuple[ast.expr, frozenset[str], str]:
+    """The allow-listed tree of ``text``, its metric names and stripped source."""
     source = str(text).strip()
     if not source:
         raise FormulaError(
@@ -102,7 +109,7 @@ def parse_formula(text: str) -> Formula:
     expression = _single_expression(module, source)
     names: set[str] = set()
     _check_node(expression, source, names)
-    return Formula(text=source, names=frozenset(names), tree=expression)
+    return expression, frozenset(names), source
 
 
 def _single_expression(module: ast.Module, source: str) -> ast.expr:
@@ -152,7 +159,7 @@ def _segment(source: str, node: ast.AST) -> str:
     return ast.get_source_segment(source, node) or source
 
 
-def _refuse(source: str, part: str, what: str) -> None:
+def _refuse(source: str, part: str, what: str) -> NoReturn:
     raise FormulaError(
         "formula_not_allowed",
         f'Formula "{source}": "{part}" is not allowed ({what}). {_ALLOWED}',
@@ -161,7 +168,7 @@ def _refuse(source: str, part: str, what: str) -> None:
 
 
 def _evaluate_node(node: ast.expr, values: Mapping[str, Value]) -> Value:
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
     if isinstance(node, ast.Name):
         value = values[node.id]
@@ -195,12 +202,21 @@ def divide(numerator: Value, denominator: Value) -> Value:
     holds element by element.
     """
     if isinstance(numerator, pd.Series) or isinstance(denominator, pd.Series):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            quotient = numerator / denominator
-        return quotient.where(np.isfinite(quotient.astype(float)))
+        series_quotient = _series_quotient(numerator, denominator)
+        return series_quotient.where(np.isfinite(series_quotient.astype(float)))
 
     top, bottom = float(numerator), float(denominator)
     if bottom == 0 or math.isnan(bottom) or math.isnan(top):
         return math.nan
     quotient = top / bottom
     return quotient if math.isfinite(quotient) else math.nan
+
+
+def _series_quotient(numerator: Value, denominator: Value) -> pd.Series:
+    # Only called when one side is a Series, so the quotient is one too.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if isinstance(numerator, pd.Series):
+            return numerator / denominator
+        if isinstance(denominator, pd.Series):
+            return numerator / denominator
+    raise TypeError("_series_quotient needs a Series on one side")

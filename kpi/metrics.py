@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from kpi.errors import DefinitionError
 from kpi.formula import parse_formula
@@ -65,6 +68,11 @@ class Slice:
 # other aggregation of nothing is "no value".
 ZERO_WHEN_EMPTY: frozenset[str] = frozenset({"sum", "count", "nunique"})
 _WHOLE_WINDOW = pd.Index([0])
+
+# One True/False per row of a frame.
+_Mask = npt.NDArray[np.bool_]
+# One group label per row: an array, so grouping is by position, not index.
+_GroupKey = ExtensionArray | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,10 @@ def _aggregate(
         # Latest date wins; a stable sort keeps file order among equal dates.
         order = np.argsort(subset[date_column].to_numpy(), kind="stable")
         subset = subset.iloc[order]
-    keys = _group_keys(subset, date_column, grouping)
+    # pandas groups by extension arrays as well; pandas-stubs only list numpy ones.
+    keys = cast(
+        "np.ndarray | list[np.ndarray]", _group_keys(subset, date_column, grouping)
+    )
 
     if aggregation == "count" and metric.column is None:
         return pd.Series(1.0, index=subset.index).groupby(keys).sum()
@@ -237,11 +248,14 @@ def _aggregate(
         return pd.Series(_non_empty(column)).groupby(keys).sum()
     if aggregation == "nunique":
         return column.where(_non_empty(column)).groupby(keys).nunique()
-    return getattr(column.groupby(keys), aggregation)()
+    aggregated: pd.Series = getattr(column.groupby(keys), aggregation)()
+    return aggregated
 
 
-def _group_keys(subset: pd.DataFrame, date_column: str, grouping: _Grouping) -> list:
-    keys = []
+def _group_keys(
+    subset: pd.DataFrame, date_column: str, grouping: _Grouping
+) -> _GroupKey | list[_GroupKey]:
+    keys: list[_GroupKey] = []
     if grouping.period is not None:
         buckets = bucket_start(
             subset[date_column],
@@ -277,19 +291,22 @@ def _by_values(
         keep = keep & _slice_mask(base, data, where)
         found.append(data.frame.loc[keep, by])
     values = pd.concat(found).dropna().unique() if found else []
-    return pd.Index(sorted(values), name=by, dtype=found[0].dtype if found else None)
+    index: pd.Index = pd.Index(
+        sorted(values), name=by, dtype=found[0].dtype if found else None
+    )
+    return index
 
 
 def _window_mask(
     frame: pd.DataFrame, mapping: ColumnMapping, start: date, end: date
-) -> np.ndarray:
+) -> _Mask:
     dates = frame[mapping.date]
     first = pd.Timestamp(start)
     after_last = pd.Timestamp(end) + pd.Timedelta(days=1)
     return ((dates >= first) & (dates < after_last)).to_numpy(dtype=bool)
 
 
-def _slice_mask(metric: Metric, data: Rows, where: Slice) -> np.ndarray:
+def _slice_mask(metric: Metric, data: Rows, where: Slice) -> _Mask:
     frame, mapping = data.frame, data.mapping
     keep = np.ones(len(frame), dtype=bool)
     for role, column, value in (
@@ -313,7 +330,7 @@ def _slice_mask(metric: Metric, data: Rows, where: Slice) -> np.ndarray:
 
 def _filters_mask(
     frame: pd.DataFrame, filters: tuple[Filter, ...], metric: Metric
-) -> np.ndarray:
+) -> _Mask:
     keep = np.ones(len(frame), dtype=bool)
     for item in filters:
         if item.column not in frame.columns:
@@ -323,13 +340,13 @@ def _filters_mask(
     return keep
 
 
-def _equals_text(column: pd.Series, value: str) -> np.ndarray:
+def _equals_text(column: pd.Series, value: str) -> _Mask:
     if not pd.api.types.is_string_dtype(column):
         column = column.astype("string")
     return (column == str(value)).to_numpy(dtype=bool, na_value=False)
 
 
-def _non_empty(column: pd.Series) -> np.ndarray:
+def _non_empty(column: pd.Series) -> _Mask:
     """Cells that hold something: not NaN, and not blank in a text column."""
     present = column.notna().to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(column):
@@ -357,6 +374,8 @@ def _numeric_columns(frame: pd.DataFrame) -> set[str]:
     return {
         column
         for column, dtype in frame.dtypes.items()
-        if pd.api.types.is_numeric_dtype(dtype)
+        # Only text names can match a metric's column, so others are left out.
+        if isinstance(column, str)
+        and pd.api.types.is_numeric_dtype(dtype)
         and not pd.api.types.is_bool_dtype(dtype)
     }

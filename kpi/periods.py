@@ -82,14 +82,15 @@ def _month_bucket_starts(
     stamps = pd.DatetimeIndex(nanoseconds.view("datetime64[ns]"))
     months = (stamps.year.to_numpy() - 1970) * 12 + stamps.month.to_numpy() - 1
     length = _MONTHS_PER_BUCKET[period]
-    bucket_months = months - (months - (fiscal_start_month - 1)) % length
+    bucket_months: np.ndarray = months - (months - (fiscal_start_month - 1)) % length
     if len(bucket_months) == 0:
         return bucket_months.astype("int64")
     # numpy's month-to-day conversion is slow, so convert each month once.
     first = bucket_months.min()
     table = np.arange(first, bucket_months.max() + 1).astype("datetime64[M]")
     table_ns = table.astype("datetime64[ns]").view("int64")
-    return table_ns[bucket_months - first]
+    starts: np.ndarray = table_ns[bucket_months - first]
+    return starts
 
 
 def period_range(

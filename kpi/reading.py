@@ -370,20 +370,23 @@ def _bad_cells(
 ) -> ImportProblem:
     """An ImportProblem naming the first bad cell; ``bad_rows`` lists them all."""
     rows = _sheet_rows(raw)
-    records = []
+    cells: list[tuple[int, str, str]] = []
     for name, bad in bad_by_column.items():
         positions = np.flatnonzero(bad.to_numpy())
         values = raw.frame[name].to_numpy()[positions]
-        records += [
-            {"row": int(rows[p]), "column": name, "value": str(v), "problem": complaint}
-            for p, v in zip(positions, values, strict=True)
+        cells += [
+            (int(rows[p]), name, str(v)) for p, v in zip(positions, values, strict=True)
         ]
-    records.sort(key=lambda record: record["row"])
+    cells.sort(key=lambda cell: cell[0])
+    records = [
+        {"row": row, "column": column, "value": value, "problem": complaint}
+        for row, column, value in cells
+    ]
 
-    first = records[0]
-    location = raw.location(first["row"], first["column"])
+    first_row, first_column, first_value = cells[0]
+    location = raw.location(first_row, first_column)
     count = f"{len(records)} bad cell{'s' if len(records) != 1 else ''} in all"
-    what = f'{location.describe()}: "{first["value"]}" is {complaint} ({count}).'
+    what = f'{location.describe()}: "{first_value}" is {complaint} ({count}).'
     return ImportProblem(reason, f"{what} {advice}", location, bad_rows_table(records))
 
 

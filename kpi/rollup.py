@@ -133,7 +133,8 @@ def _children(
 
 def _check_tree(definitions: Definitions) -> set[str]:
     parents: dict[str, str | None] = {}
-    for item in (*definitions.goals, *definitions.kpis):
+    items: tuple[Goal | KPI, ...] = (*definitions.goals, *definitions.kpis)
+    for item in items:
         if item.key in parents:
             raise DefinitionError(
                 "duplicate_key",

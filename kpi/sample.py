@@ -90,7 +90,8 @@ def sample_definitions(today: date) -> Definitions:
 
 def sample_frames(today: date) -> dict[str, pd.DataFrame]:
     """The generated datasets: two years of daily rows ending on ``today``."""
-    return _generator().generate(today)
+    frames: dict[str, pd.DataFrame] = _generator().generate(today)
+    return frames
 
 
 def load_sample(store: Store, today: date) -> None:

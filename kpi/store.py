@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -139,17 +139,18 @@ class Store:
             "columns": [str(column) for column in rows.columns],
             "rows": rows_to_parquet(rows, Location(file=file_name, sheet=sheet)),
         }
+        stored_mapping = mapping.to_dict()
         record = {
             "name": name,
             "source": source,
-            "mapping": mapping.to_dict(),
+            "mapping": stored_mapping,
             "is_sample": is_sample,
         }
         with self._write() as conn:
             found = conn.execute(
                 sa.select(dataset_table).where(dataset_table.c.name == name)
             ).one_or_none()
-            repeat = _repeat_of_current(conn, found, content_hash, record["mapping"])
+            repeat = _repeat_of_current(conn, found, content_hash, stored_mapping)
             if repeat is not None:
                 return repeat
 
@@ -377,7 +378,9 @@ def _next_version(
     if found is None:
         values = {**record, "created_at": utc_now(), "current_version": 1}
         inserted = conn.execute(sa.insert(dataset_table).values(**values))
-        return int(inserted.inserted_primary_key[0]), 1
+        # SQLAlchemy types the key as optional; a one-row insert always has it.
+        primary_key = cast("sa.Row[Any]", inserted.inserted_primary_key)
+        return int(primary_key[0]), 1
 
     version = found.current_version + 1
     conn.execute(

@@ -39,7 +39,7 @@ shown = table.assign(
     ],
     status=[s.capitalize() for s in table["status"]],
     link=[
-        f"kpi?kpi={k}" if kind == "kpi" else ""
+        f"kpi_detail?kpi={k}" if kind == "kpi" else ""
         for k, kind in zip(table["key"], table["kind"], strict=True)
     ],
 )

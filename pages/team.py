@@ -42,7 +42,9 @@ def draw_card(card) -> None:
         format_value(report.actual, metric.unit),
         delta=delta_text,
         delta_color="normal" if metric.direction == "higher" else "inverse",
-        delta_description=f"vs {delta.previous_label}" if delta else None,
+        delta_description=(
+            f"{delta.current_label} vs {delta.previous_label}" if delta else None
+        ),
         chart_data=card.sparkline or None,
         border=True,
         help=report.explanation,

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,10 +65,9 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    _require_chromium()
-    folder = tmp_path_factory.mktemp("browser")
+@contextmanager
+def running_app(folder: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port and a fresh SQLite file; yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -87,21 +87,30 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, server, seconds=60)
+    with (folder / "server.log").open("w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(url, server, seconds=60)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    _require_chromium()
+    with running_app(tmp_path_factory.mktemp("browser")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture
 def page(app_url):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The first page of a fresh workspace generates and imports the sample.
+    expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -157,3 +166,15 @@ def test_upload_a_csv_and_import_it(app_url, page, tmp_path):
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text('Imported 3 rows into "weekly leads"')).to_be_visible()
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
+
+
+def test_the_first_visitor_of_a_new_server_can_open_a_kpi_link(tmp_path, page):
+    from playwright.sync_api import expect
+
+    # A server nobody has visited yet: Streamlit still routes pages/ by file name.
+    with running_app(tmp_path) as url:
+        page.goto(url + "/kpi_detail?kpi=resolution_time")
+        expect(page.get_by_role("heading", name="KPI detail")).to_be_visible()
+        heading = "Mean resolution time (hours) by week"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
