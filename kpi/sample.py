@@ -122,12 +122,18 @@ def load_sample(store: Store, today: date) -> None:
 def ensure_sample(store: Store, today: date) -> bool:
     """Load the sample on the very first start; True when it was loaded now.
 
-    The sample loads only while the store is empty and the sample has never
-    been loaded or removed (setting ``sample_state`` unset), so a workspace
-    the user emptied, or cleared of the sample, stays as they left it.
+    The sample loads only while the sample has never been loaded or removed
+    (setting ``sample_state`` unset) and the store holds nothing of the
+    user's, so a workspace the user emptied, or cleared of the sample, stays
+    as they left it. A first load cut short is completed on the next start.
     """
-    if store.setting("sample_state") is not None or store.has_data():
+    if store.setting("sample_state") is not None:
         return False
+    datasets = store.datasets()
+    if any(not d.is_sample for d in datasets) or (not datasets and store.has_data()):
+        return False
+    # Only sample rows here means an earlier first start stopped half-way;
+    # loading again is safe: the same files change nothing, definitions upsert.
     load_sample(store, today)
     store.set_setting("sample_state", "loaded")
     return True

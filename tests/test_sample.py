@@ -388,3 +388,26 @@ def test_ensure_sample_leaves_a_workspace_with_data_alone(store, definitions):
     assert sample.ensure_sample(store, END) is False
     assert store.datasets() == []
     assert store.setting("sample_state") is None
+
+
+def test_ensure_sample_completes_a_first_load_cut_short(store, frames):
+    # A first start that stopped after storing one of the four datasets.
+    store.import_rows(
+        "sales",
+        sample.SAMPLE_MAPPINGS["sales"],
+        frames["sales"],
+        file_name="sales.csv",
+        sheet=None,
+        content_hash="cut-short",
+        source="sample",
+        is_sample=True,
+    )
+
+    assert sample.ensure_sample(store, END) is True
+    assert sorted(d.name for d in store.datasets()) == [
+        "marketing",
+        "product",
+        "sales",
+        "support",
+    ]
+    assert len(store.definitions().kpis) == 16
