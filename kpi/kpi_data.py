@@ -57,8 +57,9 @@ class KpiData:
     def has_rows(self, start: date, end: date) -> bool:
         """True when any input of the metric has a row in the window and slice."""
         for base in metric_inputs(self.definitions, self.metric.name):
+            # Named after the input, so that an error about it names a real metric.
             counter = Metric(
-                "row_count", "Rows", base.dataset, None, "count", base.filters
+                base.name, base.label, base.dataset, None, "count", base.filters
             )
             count = metric_value(
                 Definitions(metrics=(counter,)),

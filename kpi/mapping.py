@@ -65,14 +65,21 @@ class ColumnProfile:
         return self.non_empty > 0 and few
 
 
-def guess_mapping(raw: RawTable) -> ColumnMapping:
+def guess_mapping(raw: RawTable, *, require_date: bool = True) -> ColumnMapping:
     """The likeliest mapping of ``raw``; ImportProblem ``no_date_column`` if none.
 
     Example: Superstore orders -> date "Order Date", team "Region", numbers
     Sales, Quantity, Discount, Profit (not "Row ID" or "Postal Code").
+    With ``require_date=False`` a file without a clear date column still gets
+    a mapping: the column named most like a date (else the first) is offered
+    as the date, so that the user can correct it and see the cells that fail.
     """
     profiles = [profile_column(raw, name) for name in raw.frame.columns]
     dates = [p for p in profiles if p.is_date]
+    if not dates and not require_date:
+        dates = [
+            max(profiles, key=lambda p: (_has_word(p.name, _DATE_WORDS), -p.position))
+        ]
     if not dates:
         location = raw.location()
         message = (
@@ -86,7 +93,9 @@ def guess_mapping(raw: RawTable) -> ColumnMapping:
     )
     numbers = [p.name for p in profiles if p.is_number and p is not date]
     dimensions = [
-        p.name for p in profiles if p.is_dimension and not (p.is_date or p.is_number)
+        p.name
+        for p in profiles
+        if p.is_dimension and not (p.is_date or p.is_number or p is date)
     ]
     team = _first_named(dimensions, _TEAM_WORDS)
     person = _person_column([d for d in dimensions if d != team])

@@ -164,6 +164,13 @@ def pick_from_query(key: str, options: list[str], label: str, **kwargs) -> str |
         return None
     wanted = st.query_params.get(key)
     index = options.index(wanted) if wanted in options else 0
+    if wanted is not None and wanted not in options:
+        shown = kwargs.get("format_func", str)(options[0])
+        st.warning(
+            f'The link asks for {label.lower()} "{wanted}", which does not exist or '
+            f"is not yours to see; showing {shown} instead.",
+            icon=":material/link_off:",
+        )
     choice = st.selectbox(label, options, index=index, **kwargs)
     if st.query_params.get(key) != choice:
         st.query_params[key] = choice

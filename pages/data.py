@@ -1,5 +1,7 @@
 """Data: upload a spreadsheet, map its columns, import it; datasets and history."""
 
+import warnings
+
 import streamlit as st
 
 from kpi.errors import GoalpostError, ImportProblem
@@ -23,6 +25,17 @@ def show_problem(problem: GoalpostError) -> None:
     st.error(problem.message, icon=":material/error:")
     if isinstance(problem, ImportProblem) and not problem.bad_rows.empty:
         st.dataframe(problem.bad_rows, hide_index=True, width="stretch")
+
+
+def guess_mapping_or_offer(raw: RawTable) -> ColumnMapping:
+    """The guessed mapping; without a clear date column, say so and offer one."""
+    try:
+        return guess_mapping(raw)
+    except ImportProblem as problem:
+        if problem.reason != "no_date_column":
+            raise
+        st.warning(problem.message, icon=":material/warning:")
+        return guess_mapping(raw, require_date=False)
 
 
 def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
@@ -88,12 +101,16 @@ def upload_section() -> None:
     if upload is None:
         return
     content = upload.getvalue()
-    digest = content_hash(content)
     try:
         sheets = sheet_names(upload.name, content)
         sheet = st.selectbox("Sheet", sheets) if len(sheets) > 1 else None
+        # Each sheet of a workbook is its own source: the same file with
+        # another sheet chosen is not "the same file again".
+        digest = content_hash(
+            content if sheet is None else content + f"\0sheet={sheet}".encode()
+        )
         raw = read_upload(upload.name, digest, sheet, content)
-        guessed = guess_mapping(raw)
+        guessed = guess_mapping_or_offer(raw)
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -118,6 +135,8 @@ def upload_section() -> None:
     mapping = mapping_form(raw, guessed, digest[:12])
     existing = [d.name for d in store.datasets()]
     default_name = upload.name.rsplit(".", 1)[0]
+    if sheet is not None:
+        default_name += f" – {sheet}"
     name = st.text_input(
         "Dataset name",
         value=default_name,
@@ -128,10 +147,14 @@ def upload_section() -> None:
         st.caption(f'"{name}" exists: importing replaces its rows with this file\'s.')
 
     try:
-        clean = clean_rows(raw, mapping)
+        with warnings.catch_warnings(record=True) as set_aside:
+            warnings.simplefilter("always")
+            clean = clean_rows(raw, mapping)
     except GoalpostError as problem:
         show_problem(problem)
         return
+    for warning in set_aside:
+        st.warning(str(warning.message), icon=":material/warning:")
     st.success(
         f"Ready: {len(clean):,} of {len(raw.frame):,} rows will be stored "
         f"({len(raw.frame) - len(clean):,} set aside)."
@@ -171,20 +194,42 @@ def datasets_section() -> None:
                 f"Numbers: {', '.join(info.mapping.numbers) or '—'}  \n"
                 f"Dimensions: {', '.join(info.mapping.dimensions) or '—'}"
             )
-            st.dataframe(store.history(info.id), hide_index=True, width="stretch")
-            if st.button("Delete this dataset", key=f"delete-{info.id}"):
-                store.delete_dataset(info.id)
-                common.clear_caches()
-                st.rerun()
+            history = store.history(info.id)
+            st.dataframe(
+                history.assign(content_hash=history["content_hash"].str[:12]),
+                hide_index=True,
+                width="stretch",
+            )
+            delete_dataset_button(info.id, info.name)
     if any(d.is_sample for d in datasets):
         st.divider()
         st.markdown(
-            "The sample workspace is loaded. Remove it when your own data arrives."
+            "The sample workspace is loaded. Remove it when your own data arrives: "
+            "its four datasets and every sample metric, goal and KPI go; what you "
+            "defined yourself stays (a KPI of yours built on a sample metric will "
+            "then show a warning until you point it at your own data)."
         )
-        if st.button("Remove the sample workspace", type="secondary"):
+        sure = st.checkbox("Yes, remove the sample", key="remove-sample-sure")
+        if st.button("Remove the sample workspace", disabled=not sure):
             store.remove_sample()
             common.clear_caches()
             st.rerun()
+
+
+def delete_dataset_button(dataset_id: int, name: str) -> None:
+    """Delete a dataset only when nothing reads it, and only when confirmed."""
+    readers = [m.name for m in common.definitions().metrics if m.dataset == name]
+    if readers:
+        st.caption(
+            f"Metrics read this dataset ({', '.join(readers)}); delete or change "
+            "them on the Metrics & KPIs page before deleting it."
+        )
+        return
+    sure = st.checkbox("Yes, delete it and its history", key=f"sure-{dataset_id}")
+    if st.button("Delete this dataset", key=f"delete-{dataset_id}", disabled=not sure):
+        store.delete_dataset(dataset_id)
+        common.clear_caches()
+        st.rerun()
 
 
 upload_section()

@@ -34,7 +34,31 @@ NEW = "+ New"
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    """A key from a label: "Cost per lead" -> "cost_per_lead"; never a leading digit."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return f"n_{key}" if key[:1].isdigit() else key
+
+
+def new_key(kind: str, key: str, taken: list[str]) -> bool:
+    """True when ``key`` is usable for a new definition; otherwise says why."""
+    if not key:
+        st.error(f"Give the {kind} a name with letters in it.", icon=":material/error:")
+        return False
+    if key in taken:
+        st.error(
+            f'A {kind} named "{key}" exists already. Pick it under "Edit {kind}" to '
+            "change it, or give this one another name.",
+            icon=":material/error:",
+        )
+        return False
+    return True
+
+
+def show_flash() -> None:
+    """A message left by the run before st.rerun() (which would wipe it)."""
+    message = st.session_state.pop("definitions-flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
 
 
 def save(updated: Definitions, write) -> None:
@@ -50,7 +74,7 @@ def save(updated: Definitions, write) -> None:
         st.error(error.message, icon=":material/error:")
         return
     common.clear_caches()
-    st.success("Saved.")
+    st.session_state["definitions-flash"] = "Saved."
     st.rerun()
 
 
@@ -61,6 +85,7 @@ def delete(remove) -> None:
         st.error(error.message, icon=":material/error:")
         return
     common.clear_caches()
+    st.session_state["definitions-flash"] = "Deleted."
     st.rerun()
 
 
@@ -70,9 +95,26 @@ def replace_in(items: tuple, item, attribute: str) -> tuple:
 
 
 def metrics_tab() -> None:
-    table = pd.DataFrame([m.to_dict() for m in definitions.metrics])
+    table = pd.DataFrame(
+        [
+            {
+                "name": m.name,
+                "label": m.label,
+                "definition": m.formula
+                if m.is_derived
+                else f"{m.aggregation} of {m.column} in {m.dataset}"
+                + "".join(
+                    f", {f.column} {'≠' if f.negate else '='} {f.value}"
+                    for f in m.filters
+                ),
+                "unit": m.unit,
+                "better when": m.direction,
+            }
+            for m in definitions.metrics
+        ]
+    )
     if not table.empty:
-        st.dataframe(table.drop(columns=["filters"], errors="ignore"), hide_index=True)
+        st.dataframe(table, hide_index=True, width="stretch")
     names = [m.name for m in definitions.metrics]
     chosen = st.selectbox("Edit metric", [NEW, *names], key="metric-pick")
     current = definitions.metric(chosen) if chosen != NEW else None
@@ -95,6 +137,11 @@ def metrics_tab() -> None:
         )
     with st.form("metric-form"):
         label = st.text_input("Label", value=current.label if current else "")
+        name = st.text_input(
+            "Name in formulas (letters, digits and _; empty: made from the label)",
+            value=current.name if current else "",
+            disabled=current is not None,
+        )
         formula = st.text_input(
             "Formula",
             value=(current.formula or "") if current else "",
@@ -140,16 +187,25 @@ def metrics_tab() -> None:
         if not label.strip():
             st.error('Give the metric a label, such as "Cost per lead".')
             return
+        key = current.name if current else (name.strip() or slug(label))
+        if not current and not new_key("metric", key, names):
+            return
+        try:
+            metric_filters = () if derived else parse_filters(filters)
+        except ValueError as error:
+            st.error(str(error), icon=":material/error:")
+            return
         metric = Metric(
-            name=current.name if current else slug(label),
+            name=key,
             label=label.strip(),
             dataset=None if derived else dataset,
             column=None if derived else column,
             aggregation=aggregation,
-            filters=() if derived else parse_filters(filters),
+            filters=metric_filters,
             formula=formula.strip() if derived else None,
             unit=unit,
             direction=direction,
+            description=current.description if current else "",
         )
         updated = Definitions(
             replace_in(definitions.metrics, metric, "name"),
@@ -164,6 +220,11 @@ def metrics_tab() -> None:
 def parse_filters(text: str) -> tuple[Filter, ...]:
     found = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
+        if "=" not in part:
+            raise ValueError(
+                f'Filter "{part}" has no "=". Write it as column = value '
+                "(or column != value), e.g. channel = organic."
+            )
         negate = "!=" in part
         column, _, value = part.partition("!=" if negate else "=")
         found.append(Filter(column.strip(), value.strip(), negate))
@@ -214,8 +275,8 @@ def kpis_tab() -> None:
             index=PERIODS.index(current.target.period or "week") if current else 1,
         )
         baseline = middle.number_input(
-            "Baseline (level: where progress starts)",
-            value=float(current.target.baseline or 0.0) if current else 0.0,
+            "Baseline (level: where progress starts; empty: the first period)",
+            value=current.target.baseline if current else None,
         )
         baseline_period = right.text_input(
             "Baseline period (change), e.g. 2025-Q4",
@@ -246,6 +307,11 @@ def kpis_tab() -> None:
         person = middle.text_input(
             "Owner person (optional)", value=(current.person or "") if current else ""
         )
+        weight = st.number_input(
+            "Weight in its goal's roll-up",
+            min_value=0.0,
+            value=current.weight if current else 1.0,
+        )
         parent = right.selectbox(
             "Under goal",
             goal_keys,
@@ -265,15 +331,18 @@ def kpis_tab() -> None:
         if not name.strip():
             st.error('Give the KPI a name, such as "Blog posts every week of Q1".')
             return
+        key = current.key if current else slug(name)
+        if not current and not new_key("KPI", key, keys):
+            return
         kpi = KPI(
-            key=current.key if current else slug(name),
+            key=key,
             name=name.strip(),
             metric=metric,
             target=Target(
                 kind=kind,
                 value=value,
                 period=period if kind in ("per_period", "level") else None,
-                baseline=baseline if kind == "level" and baseline else None,
+                baseline=baseline if kind == "level" else None,
                 baseline_start=baseline_start,
                 baseline_end=baseline_end,
                 resolves_to=resolves_to,
@@ -283,6 +352,8 @@ def kpis_tab() -> None:
             team=team.strip() or None,
             person=person.strip() or None,
             parent=parent,
+            weight=weight,
+            description=current.description if current else "",
         )
         save(definitions.with_kpi(kpi), lambda: store.save_kpi(kpi))
     if current and st.button(f'Delete KPI "{current.name}"'):
@@ -319,12 +390,16 @@ def goals_tab() -> None:
         if not name.strip():
             st.error('Give the goal a name, such as "Grow revenue 20% this year".')
             return
+        key = current.key if current else slug(name)
+        if not current and not new_key("goal", key, keys):
+            return
         goal = Goal(
-            key=current.key if current else slug(name),
+            key=key,
             name=name.strip(),
             parent=parent,
             weight=weight,
             team=team.strip() or None,
+            description=current.description if current else "",
         )
         updated = Definitions(
             definitions.metrics,
@@ -350,11 +425,18 @@ def yaml_tab() -> None:
     if upload is None:
         return
     try:
-        incoming = definitions_from_yaml(
-            upload.getvalue().decode("utf-8-sig"), source=upload.name
+        text = upload.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        st.error(
+            f'File "{upload.name}" is not UTF-8 text (byte {error.start}). Save it '
+            "as UTF-8 YAML, or export it again from Goalpost.",
+            icon=":material/error:",
         )
-    except (GoalpostError, UnicodeDecodeError) as error:
-        st.error(getattr(error, "message", str(error)), icon=":material/error:")
+        return
+    try:
+        incoming = definitions_from_yaml(text, source=upload.name)
+    except GoalpostError as error:
+        st.error(error.message, icon=":material/error:")
         return
     problems = validate_definitions(incoming, mappings)
     for problem in problems:
@@ -363,12 +445,26 @@ def yaml_tab() -> None:
         f"{len(incoming.metrics)} metrics, {len(incoming.goals)} goals, "
         f"{len(incoming.kpis)} KPIs in {upload.name}."
     )
-    if st.button("Replace all definitions", type="primary", disabled=bool(problems)):
+    empty = not (incoming.metrics or incoming.goals or incoming.kpis)
+    if empty:
+        st.error(
+            f'"{upload.name}" defines nothing, so importing it would delete every '
+            "definition. Check that it is the right file.",
+            icon=":material/error:",
+        )
+    sure = st.checkbox(
+        f"Yes, replace the {len(definitions.metrics)} metrics, "
+        f"{len(definitions.goals)} goals and {len(definitions.kpis)} KPIs",
+        key="replace-sure",
+    )
+    blocked = bool(problems) or empty or not sure
+    if st.button("Replace all definitions", type="primary", disabled=blocked):
         store.replace_definitions(incoming)
         common.clear_caches()
         st.success("Definitions replaced.")
 
 
+show_flash()
 metrics, kpis, goals, yaml_io = st.tabs(["Metrics", "KPIs", "Goals", "Import / export"])
 with metrics:
     metrics_tab()

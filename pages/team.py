@@ -41,7 +41,11 @@ def draw_card(card) -> None:
         report.kpi.name + owner,
         format_value(report.actual, metric.unit),
         delta=delta_text,
-        delta_color="normal" if metric.direction == "higher" else "inverse",
+        delta_color="off"
+        if delta is None or not delta.absolute
+        else "normal"
+        if metric.direction == "higher"
+        else "inverse",
         delta_description=(
             f"{delta.current_label} vs {delta.previous_label}" if delta else None
         ),

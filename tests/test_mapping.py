@@ -76,6 +76,20 @@ def test_no_date_column(text: str, name: str) -> None:
     assert caught.value.reason == "no_date_column"
 
 
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        ("team,spend\nA,1\nB,2\n", "team"),  # nothing like a date: the first column
+        ("team,created on,spend\nA,x,1\nB,y,2\n", "created on"),  # named like one
+    ],
+)
+def test_a_date_column_is_offered_when_not_required(text: str, offered: str) -> None:
+    mapping = guess_mapping(_csv(text, "t.csv"), require_date=False)
+
+    assert mapping.date == offered
+    assert offered not in mapping.dimensions
+
+
 def test_no_date_column_names_the_sheet() -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "Q1"

@@ -1,0 +1,132 @@
+"""The Metrics & KPIs page keeps what the user did not touch and refuses what breaks."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from kpi.store import Store
+from tests.test_journey import by_label
+from tests.test_pages import open_app
+
+EDITOR = "pages/definitions.py"
+
+
+def test_a_new_metric_never_replaces_an_existing_one(app_env):
+    app = open_app(EDITOR)
+    before = Store(app_env).definitions().metric("leads")
+
+    by_label(app.selectbox, "Dataset").set_value("sales").run()
+    by_label(app.text_input, "Label").set_value("Leads")
+    by_label(app.selectbox, "Column").set_value("calls")
+    by_label(app.button, "Save metric").click().run()
+
+    assert any('A metric named "leads" exists already' in e.value for e in app.error)
+    assert Store(app_env).definitions().metric("leads") == before
+
+
+def test_saving_a_kpi_unchanged_keeps_its_weight_and_says_so(app_env):
+    app = open_app(EDITOR)
+
+    by_label(app.selectbox, "Edit KPI").set_value("revenue_this_year").run()
+    by_label(app.button, "Save KPI").click().run()
+
+    kpis = {k.key: k for k in Store(app_env).definitions().kpis}
+    assert kpis["revenue_this_year"].weight == 3  # as in data/sample/goalpost.yaml
+    assert any(s.value == "Saved." for s in app.success)
+
+
+def test_a_level_baseline_of_zero_is_kept(app_env):
+    app = open_app(EDITOR)
+
+    by_label(app.selectbox, "Edit KPI").set_value("cost_per_lead").run()
+    by_label(
+        app.number_input,
+        "Baseline (level: where progress starts; empty: the first period)",
+    ).set_value(0.0)
+    by_label(app.button, "Save KPI").click().run()
+
+    kpis = {k.key: k for k in Store(app_env).definitions().kpis}
+    assert kpis["cost_per_lead"].target.baseline == 0.0
+
+
+def test_a_filter_without_equals_is_refused(app_env):
+    app = open_app(EDITOR)
+
+    by_label(app.text_input, "Label").set_value("Organic leads")
+    by_label(app.selectbox, "Column").set_value("leads")
+    by_label(
+        app.text_input, "Filters (column = value, or column != value; separate with ;)"
+    ).set_value("channel")
+    by_label(app.button, "Save metric").click().run()
+
+    assert any('Filter "channel" has no "="' in e.value for e in app.error)
+    assert "organic_leads" not in {m.name for m in Store(app_env).definitions().metrics}
+
+
+def test_an_empty_definitions_file_cannot_wipe_everything(app_env):
+    app = open_app(EDITOR)
+
+    app.file_uploader[0].set_value(("empty.yaml", b"", "application/x-yaml")).run()
+    by_label(app.checkbox, app.checkbox[0].label).check().run()
+
+    assert any("defines nothing" in e.value for e in app.error)
+    assert by_label(app.button, "Replace all definitions").disabled
+    assert len(Store(app_env).definitions().kpis) == 16
+
+
+def two_sheet_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    north = workbook.active
+    north.title = "North"
+    north.append(["Week", "Leads"])
+    north.append(["2026-03-02", 30])
+    south = workbook.create_sheet("South")
+    south.append(["Week", "Leads"])
+    south.append(["2026-03-02", 20])
+    south.append(["2026-03-09", 25])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_each_sheet_of_a_workbook_imports_on_its_own(app_env):
+    app = open_app("pages/data.py")
+    app.file_uploader[0].set_value(("leads.xlsx", two_sheet_workbook(), "")).run()
+
+    by_label(app.button, "Import").click().run()
+    by_label(app.selectbox, "Sheet").set_value("South").run()
+    by_label(app.button, "Import").click().run()
+
+    stored = {d.name: d.row_count for d in Store(app_env).datasets()}
+    assert stored["leads – North"] == 1
+    assert stored["leads – South"] == 2
+
+
+def test_rows_set_aside_are_explained_on_the_page(app_env):
+    csv = b"date,team,leads\n2026-03-02,North,30\n,North,12\n2026-03-09,North,45\n"
+    app = open_app("pages/data.py")
+
+    app.file_uploader[0].set_value(("gaps.csv", csv, "text/csv")).run()
+
+    assert any("Ready: 2 of 3 rows" in s.value for s in app.success)
+    assert any("row 3" in w.value for w in app.warning), [w.value for w in app.warning]
+
+
+def test_a_date_column_that_fails_shows_its_bad_rows(app_env):
+    csv = b"Week,Team,Leads\n2026-03-02,North,30\nTotal,,30\n"
+    app = open_app("pages/data.py")
+
+    app.file_uploader[0].set_value(("totals.csv", csv, "text/csv")).run()
+
+    errors = " ".join(e.value for e in app.error)
+    assert by_label(app.selectbox, "Date column").value == "Week"
+    assert '"Week"' in errors and "row 3" in errors, errors
+
+
+def test_a_link_to_an_unknown_team_says_so(app_env):
+    app = open_app("pages/team.py", team="Nobody")
+
+    assert any('"Nobody"' in w.value for w in app.warning)
+    assert not app.exception
