@@ -29,6 +29,12 @@ PAGES = [
         icon=":material/tune:",
         url_path="definitions",
     ),
+    st.Page(
+        "pages/settings.py",
+        title="Settings",
+        icon=":material/settings:",
+        url_path="settings",
+    ),
 ]
 
 common.ensure_workspace()

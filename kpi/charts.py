@@ -104,12 +104,18 @@ def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
 
 
 def series_chart(
-    frame: pd.DataFrame, *, unit: str, by: str | None = None, height: int = 260
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    by: str | None = None,
+    target: float | None = None,
+    height: int = 260,
 ) -> alt.LayerChart:
     """The metric by period, one line per value of ``by`` when given.
 
     ``frame`` has bucket, label, value (and ``by``); a ``partial`` column, when
-    present, marks the unfinished bucket.
+    present, marks the unfinished bucket. ``target``, when given, is drawn as
+    a horizontal line: the value each period must reach.
     """
     partial = (
         frame["partial"].astype(bool)
@@ -154,7 +160,15 @@ def series_chart(
         fill=alt.condition("datum.partial", alt.value("white"), colour)
     )
     # alt.layer returns a FacetChart only when the layers share a facet.
-    layered = alt.layer(base.mark_line(), points).properties(height=height)
+    layers = [base.mark_line(), points]
+    if target is not None:
+        rule = pd.DataFrame({"target": [target], "shown": [format_value(target, unit)]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color=TARGET_COLOUR, strokeWidth=2)
+            .encode(y="target:Q", tooltip=[alt.Tooltip("shown:N", title="Target")])
+        )
+    layered = alt.layer(*layers).properties(height=height)
     return cast(alt.LayerChart, layered)
 
 

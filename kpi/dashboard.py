@@ -276,3 +276,25 @@ def status_counts(reports: Mapping[str, KpiReport]) -> dict[str, int]:
     for report in reports.values():
         counts[report.status] = counts.get(report.status, 0) + 1
     return {status: n for status, n in counts.items() if n}
+
+
+def owners_in_data(
+    definitions: Definitions, metric: str, rows: Mapping[str, Rows]
+) -> tuple[list[str], list[str]]:
+    """The teams and people that have rows in the datasets behind ``metric``.
+
+    A KPI owned by anyone else would show "no data"; the editor warns with this.
+    """
+    teams: set[str] = set()
+    people: set[str] = set()
+    for base in metric_inputs(definitions, metric):
+        data = rows.get(base.dataset or "")
+        if data is None:
+            continue
+        for column, found in (
+            (data.mapping.team, teams),
+            (data.mapping.person, people),
+        ):
+            if column and column in data.frame.columns:
+                found.update(v for v in data.frame[column].unique() if v)
+    return sorted(teams), sorted(people)

@@ -77,10 +77,15 @@ def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMappi
         "Day first (31/12)": True,
         "Month first (12/31)": False,
     }
+    # Values that leave the order open follow the workspace's day-first setting,
+    # shown here; otherwise they are reported, never guessed.
+    day_first = guessed.day_first
+    if day_first is None and common.settings().day_first:
+        day_first = True
     order = right.selectbox(
         "Date order",
         list(orders),
-        index=list(orders.values()).index(guessed.day_first),
+        index=list(orders.values()).index(day_first),
         key=f"order-{key}",
     )
     return ColumnMapping(
@@ -130,7 +135,10 @@ def upload_section() -> None:
     )
     for note in raw.notes:
         st.info(note, icon=":material/info:")
-    st.dataframe(raw.frame.head(20), width="stretch")
+    preview = raw.frame.head(20)
+    # Rows numbered as the spreadsheet shows them, like every message here.
+    rows = [raw.sheet_row(i) for i in range(len(preview))]
+    st.dataframe(preview.set_axis(rows), width="stretch")
 
     mapping = mapping_form(raw, guessed, digest[:12])
     existing = [d.name for d in store.datasets()]

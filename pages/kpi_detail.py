@@ -67,7 +67,16 @@ except GoalpostError as error:
     st.stop()
 
 st.subheader(f"{metric.label} by {period}")
-st.altair_chart(series_chart(series, unit=metric.unit), width="stretch")
+# A per-period or level target applies to each bucket of its own period only.
+judged_by_period = kpi.target.kind in ("per_period", "level") or (
+    kpi.target.kind == "change" and kpi.target.resolves_to == "level"
+)
+line = (
+    report.target_value
+    if judged_by_period and period == (kpi.target.period or "month")
+    else None
+)
+st.altair_chart(series_chart(series, unit=metric.unit, target=line), width="stretch")
 
 st.subheader("Breakdown")
 if dimensions:
@@ -89,6 +98,8 @@ st.dataframe(
     column_config={
         "label": "Period",
         "shown": metric.label,
-        "state": st.column_config.TextColumn("", help="The period still running"),
+        "state": st.column_config.TextColumn(
+            "Partial", help="The period still running"
+        ),
     },
 )

@@ -9,6 +9,7 @@ import pytest
 
 from kpi.dashboard import (
     kpi_card,
+    owners_in_data,
     scoped_rows,
     snapshot,
     status_counts,
@@ -192,3 +193,10 @@ def test_tree_rows_flatten_in_display_order():
         ["south_level", "kpi", 1],
     ]
     assert sum(status_counts(view.reports).values()) == 2
+
+
+def test_owners_in_data_lists_the_teams_behind_a_metric():
+    teams, people = owners_in_data(DEFINITIONS, "leads", rows_for(EVERYTHING))
+
+    assert teams == ["North", "South"]
+    assert people == []  # the leads dataset maps no person column

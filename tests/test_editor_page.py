@@ -130,3 +130,28 @@ def test_a_link_to_an_unknown_team_says_so(app_env):
 
     assert any('"Nobody"' in w.value for w in app.warning)
     assert not app.exception
+
+
+def test_settings_are_saved_for_the_workspace(app_env):
+    app = open_app("pages/settings.py")
+
+    by_label(app.selectbox, "Weeks start on").set_value("sunday")
+    by_label(
+        app.number_input, "At risk from a pace of (fraction; below it: off track)"
+    ).set_value(0.8)
+    by_label(app.button, "Save settings").click().run()
+
+    saved = Store(app_env).setting("workspace")
+    assert (saved["week_start"], saved["at_risk_pace"]) == ("sunday", 0.8)
+    assert any(s.value == "Settings saved." for s in app.success)
+
+
+def test_open_date_orders_follow_the_day_first_setting(app_env):
+    app = open_app("pages/data.py")
+    Store(app_env).set_setting("workspace", {"day_first": True})
+    # 03/04 and 05/06 read either way: only the setting can decide.
+    csv = b"date,team,leads\n03/04/2026,North,3\n05/06/2026,North,4\n"
+
+    app.file_uploader[0].set_value(("open.csv", csv, "text/csv")).run()
+
+    assert by_label(app.selectbox, "Date order").value == "Day first (31/12)"

@@ -1,0 +1,1 @@
+"""The parts of the Metrics & KPIs page: one form per kind of definition."""

@@ -1,0 +1,82 @@
+"""Chart builders: one row per period, running totals, UTC dates, target lines."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from kpi.charts import breakdown_chart, kpi_chart, series_chart
+
+
+def weekly(values, partial_last=True):
+    buckets = pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16"])
+    return pd.DataFrame(
+        {
+            "bucket": buckets,
+            "label": ["2026-W10", "2026-W11", "2026-W12"],
+            "value": values,
+            "partial": [False, False, partial_last],
+            "expected": [10.0, 20.0, 30.0],
+            "target": [10.0, 20.0, 30.0],
+        }
+    )
+
+
+def chart_rows(spec: dict) -> list[dict]:
+    (rows,) = spec["datasets"].values()
+    return rows
+
+
+def test_a_total_target_draws_the_running_total():
+    spec = kpi_chart(weekly([4.0, 6.0, 5.0]), unit="number", cumulative=True).to_dict()
+
+    rows = chart_rows(spec)
+    # 4, 4 + 6 = 10, 10 + 5 = 15
+    assert [r["actual"] for r in rows] == [4.0, 10.0, 15.0]
+    assert [r["partial"] for r in rows] == [False, False, True]
+    assert [r["state"] for r in rows][-1] == "partial period"
+
+
+def test_a_running_total_starts_with_the_first_value():
+    rows = chart_rows(
+        kpi_chart(weekly([None, 6.0, 5.0]), unit="number", cumulative=True).to_dict()
+    )
+
+    assert rows[0]["actual"] is None or math.isnan(rows[0]["actual"])
+    assert [r["actual"] for r in rows[1:]] == [6.0, 11.0]
+
+
+def test_dates_travel_as_plain_days_on_a_utc_scale():
+    spec = kpi_chart(weekly([1.0, 2.0, 3.0]), unit="number", cumulative=False).to_dict()
+
+    assert [r["day"] for r in chart_rows(spec)] == [
+        "2026-03-02",
+        "2026-03-09",
+        "2026-03-16",
+    ]
+    assert spec["layer"][0]["encoding"]["x"]["scale"] == {"type": "utc"}
+
+
+@pytest.mark.parametrize(
+    ("target", "layers"), [(None, 2), (2.0, 3)], ids=["no target", "target line"]
+)
+def test_series_chart_draws_a_target_line_when_given(target, layers):
+    spec = series_chart(weekly([1.0, 2.0, 3.0]), unit="number", target=target).to_dict()
+
+    assert len(spec["layer"]) == layers
+    if target is not None:
+        rule_data = spec["datasets"][spec["layer"][2]["data"]["name"]]
+        assert rule_data == [{"target": 2.0, "shown": "2"}]
+
+
+def test_breakdown_names_blank_values():
+    frame = pd.DataFrame({"channel": ["paid", ""], "value": [30.0, 10.0]})
+
+    rows = chart_rows(breakdown_chart(frame, by="channel", unit="currency").to_dict())
+
+    assert [(r["name"], r["shown"]) for r in rows] == [
+        ("paid", "$30.00"),
+        ("(blank)", "$10.00"),
+    ]

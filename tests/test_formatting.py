@@ -1,0 +1,52 @@
+"""How numbers read: units, rounding, and "no value" as an em dash."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kpi.formatting import format_change, format_fraction, format_value
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (1234.5, "currency", "$1,234.50"),
+        (15.0, "currency", "$15.00"),
+        (-550.25, "currency", "-$550.25"),
+        (394_520.55, "currency", "$394,521"),
+        (4_370_000.0, "currency", "$4.37M"),
+        (0.0345, "percent", "3.5%"),
+        (0.09, "percent", "9.0%"),
+        (7.5, "duration", "7.5 h"),
+        (1050.0, "number", "1,050"),
+        (81.3333, "number", "81.33"),
+        (2.5, "number", "2.5"),
+        (None, "number", "—"),
+        (math.nan, "currency", "—"),
+        (math.inf, "percent", "—"),
+    ],
+)
+def test_format_value(value, unit, shown):
+    assert format_value(value, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.963, "96.3%"), (1.056, "105.6%"), (None, "—")]
+)
+def test_format_fraction(value, shown):
+    assert format_fraction(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (500.0, "number", "+500"),
+        (-12.3, "currency", "-$12.30"),
+        (0.005, "percent", "+0.5 pp"),
+        (None, "number", "—"),
+    ],
+)
+def test_format_change(value, unit, shown):
+    assert format_change(value, unit) == shown
