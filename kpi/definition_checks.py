@@ -40,7 +40,7 @@ def validate_definitions(
     it under metrics, or use one of the defined metrics.``
     """
     problems = _duplicates(definitions)
-    metric_names = {metric.name for metric in definitions.metrics}
+    directions = {metric.name: metric.direction for metric in definitions.metrics}
     goal_keys = {goal.key for goal in definitions.goals}
 
     for metric in definitions.metrics:
@@ -49,7 +49,7 @@ def validate_definitions(
         problems += _goal_problems(goal, goal_keys)
     problems += _goal_cycles(definitions.goals)
     for kpi in definitions.kpis:
-        problems += _kpi_problems(kpi, metric_names, goal_keys)
+        problems += _kpi_problems(kpi, directions, goal_keys)
     return problems
 
 
@@ -107,10 +107,12 @@ def _goal_cycles(goals: Iterable[Goal]) -> list[str]:
     ]
 
 
-def _kpi_problems(kpi: KPI, metric_names: set[str], goal_keys: set[str]) -> list[str]:
+def _kpi_problems(
+    kpi: KPI, directions: Mapping[str, str], goal_keys: set[str]
+) -> list[str]:
     where = f'kpis "{kpi.key}"'
     problems = []
-    if kpi.metric not in metric_names:
+    if kpi.metric not in directions:
         problems.append(
             f'{where}: metric "{kpi.metric}" is not defined. Add it under metrics, '
             "or use one of the defined metrics."
@@ -127,7 +129,30 @@ def _kpi_problems(kpi: KPI, metric_names: set[str], goal_keys: set[str]) -> list
         )
     if kpi.weight < 0:
         problems.append(f"{where}: weight {kpi.weight:g} is negative. Use 0 or more.")
+    problems += _baseline_problems(where, kpi, directions.get(kpi.metric))
     return problems + _target_problems(where, kpi)
+
+
+def _baseline_problems(where: str, kpi: KPI, direction: str | None) -> list[str]:
+    """A level baseline must lie on the far side of the target from "better".
+
+    Resolution time from 12 h down to 3 h: a baseline of 0 h would count any
+    value above 3 h as more than done.
+    """
+    target = kpi.target
+    if target.kind != "level" or target.baseline is None or direction is None:
+        return []
+    if direction == "lower" and target.baseline <= target.value:
+        side = "above"
+    elif direction == "higher" and target.baseline >= target.value:
+        side = "below"
+    else:
+        return []
+    return [
+        f"{where}, target: baseline {target.baseline:g} must be {side} the target "
+        f"{target.value:g}, because {direction} is better for {kpi.metric}. Use "
+        "the value the team starts from, or leave the baseline empty."
+    ]
 
 
 def _target_problems(where: str, kpi: KPI) -> list[str]:
@@ -146,6 +171,11 @@ def _target_problems(where: str, kpi: KPI) -> list[str]:
         problems.append(
             f'{where}: a per_period target needs "period" (week, month, ...): '
             "the bucket that must reach the value on its own."
+        )
+    if target.kind in ("total", "per_period") and target.value == 0:
+        problems.append(
+            f"{where}: a {target.kind} target of 0 cannot show progress. Set the "
+            "amount to reach, or use a level target for a value to stay under."
         )
     if target.kind == "change":
         problems += _change_problems(where, kpi)

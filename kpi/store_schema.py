@@ -41,6 +41,8 @@ dataset_table = sa.Table(
     sa.Column("is_sample", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("current_version", sa.Integer, nullable=False),
+    # Ids are never reused after a delete: caches key frames by (id, version).
+    sqlite_autoincrement=True,
 )
 
 version_table = sa.Table(

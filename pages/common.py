@@ -8,9 +8,11 @@ definitions version, the viewer's scope and the day.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 from kpi.dashboard import KpiCard, Snapshot, kpi_card, scoped_rows, snapshot
@@ -21,21 +23,34 @@ from kpi.settings import WorkspaceSettings
 from kpi.store import Store, database_url
 
 
-def _leave_pages_directory_mode() -> None:
-    """Make sure app.py's st.navigation routes every run.
+def through_the_router() -> None:
+    """Make sure app.py's st.navigation routes the runs; each page calls it first.
 
     Streamlit treats a folder named pages/ as an old-style page list until
-    st.navigation has run once in the process; a server whose first visitor
-    opens a page link directly would run that page without the router.
+    st.navigation has run once in the process, so a server's first visitor who
+    opens a page link runs that page without the router. The page still draws
+    (after the first-start check); the first such run in the process reruns
+    once so that the sidebar shows our navigation. Called from the page, never
+    at import: a rerun raised while importing this module would break the
+    import for every session importing it at that moment.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    global _rerouted
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    ensure_workspace()
+    if not _rerouted:
+        _rerouted = True
         st.rerun()
 
 
-_leave_pages_directory_mode()
+_rerouted = False
+
+# One first start at a time in this process: two sessions opening a new
+# server together would otherwise both load the sample.
+_FIRST_START = threading.Lock()
 
 STATUS_COLOURS = {
     "achieved": "green",
@@ -54,8 +69,24 @@ def _open_store(url: str) -> Store:
 
 
 def store() -> Store:
-    """The workspace's store: the SQLite file, or the configured database."""
-    return _open_store(database_url(_secrets()))
+    """The workspace's store: the SQLite file, or the configured database.
+
+    A database that cannot be reached stops the page with a message instead
+    of a traceback; the next rerun tries again.
+    """
+    url = database_url(_secrets())
+    try:
+        return _open_store(url)
+    except sa.exc.OperationalError as error:
+        place = sa.engine.make_url(url).render_as_string(hide_password=True)
+        st.error(
+            f"Goalpost cannot reach its database ({place}): "
+            f"{str(error.orig).strip().splitlines()[0]}. Check that the server "
+            "is running and that GOALPOST_DATABASE_URL is right, then reload.",
+            icon=":material/cloud_off:",
+        )
+        st.stop()
+        raise
 
 
 def today() -> date:
@@ -72,7 +103,8 @@ def viewer_scope() -> Scope:
 def ensure_workspace() -> None:
     """Load the sample workspace on the very first start of an empty store."""
     if "workspace_checked" not in st.session_state:
-        ensure_sample(store(), today())
+        with _FIRST_START:
+            ensure_sample(store(), today())
         st.session_state["workspace_checked"] = True
 
 

@@ -10,6 +10,7 @@ from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
 from pages import common
 
+common.through_the_router()
 st.title("Data")
 store = common.store()
 
@@ -34,8 +35,14 @@ def guess_mapping_or_offer(raw: RawTable) -> ColumnMapping:
     except ImportProblem as problem:
         if problem.reason != "no_date_column":
             raise
-        st.warning(problem.message, icon=":material/warning:")
-        return guess_mapping(raw, require_date=False)
+        offered = guess_mapping(raw, require_date=False)
+        st.warning(
+            f'No column of "{raw.file_name}" reads as dates in every row, so '
+            f'"{offered.date}" is offered as the date column. Pick the right one '
+            "below; the cells that are not dates are listed with their rows.",
+            icon=":material/warning:",
+        )
+        return offered
 
 
 def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
@@ -137,8 +144,8 @@ def upload_section() -> None:
         st.info(note, icon=":material/info:")
     preview = raw.frame.head(20)
     # Rows numbered as the spreadsheet shows them, like every message here.
-    rows = [raw.sheet_row(i) for i in range(len(preview))]
-    st.dataframe(preview.set_axis(rows), width="stretch")
+    row_numbers = [raw.sheet_row(i) for i in range(len(preview))]
+    st.dataframe(preview.set_axis(row_numbers), width="stretch")
 
     mapping = mapping_form(raw, guessed, digest[:12])
     existing = [d.name for d in store.datasets()]
@@ -178,8 +185,9 @@ def upload_section() -> None:
         )
         common.clear_caches()
         if outcome.changed:
+            noun = "row" if outcome.row_count == 1 else "rows"
             st.success(
-                f'Imported {outcome.row_count:,} rows into "{name}" '
+                f'Imported {outcome.row_count:,} {noun} into "{name}" '
                 f"(version {outcome.version})."
             )
         else:

@@ -2,17 +2,23 @@
 
 import streamlit as st
 
+from pages import common
 from pages.editor.goal_form import goals_tab
 from pages.editor.kpi_form import kpis_tab
 from pages.editor.metric_form import metrics_tab
-from pages.editor.shared import open_editor, show_flash
+from pages.editor.shared import open_editor, show_flash, show_standing_problems
 from pages.editor.yaml_io import yaml_tab
 
+common.through_the_router()
 st.title("Metrics & KPIs")
 editor = open_editor()
 show_flash()
+show_standing_problems(editor)
 
-metrics, kpis, goals, yaml_io = st.tabs(["Metrics", "KPIs", "Goals", "Import / export"])
+# A key keeps the open tab across the reruns that every save causes.
+metrics, kpis, goals, yaml_io = st.tabs(
+    ["Metrics", "KPIs", "Goals", "Import / export"], key="editor-tab"
+)
 with metrics:
     metrics_tab(editor)
 with kpis:

@@ -12,6 +12,7 @@ from kpi.model import PERIODS
 from kpi.periods import time_frame_label
 from pages import common
 
+common.through_the_router()
 st.title("KPI detail")
 scope = common.viewer_scope()
 definitions = common.definitions()

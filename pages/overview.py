@@ -6,6 +6,7 @@ from kpi.dashboard import status_counts, team_names, tree_rows
 from kpi.formatting import format_fraction
 from pages import common
 
+common.through_the_router()
 st.title("Overview")
 scope = common.viewer_scope()
 view = common.workspace_snapshot(scope)

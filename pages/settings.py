@@ -8,6 +8,7 @@ from kpi.periods import WEEK_STARTS
 from kpi.settings import WorkspaceSettings
 from pages import common
 
+common.through_the_router()
 st.title("Settings")
 store = common.store()
 saved = st.session_state.pop("settings-flash", None)

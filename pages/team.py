@@ -6,6 +6,7 @@ from kpi.dashboard import team_names
 from kpi.formatting import format_change, format_fraction, format_value
 from pages import common
 
+common.through_the_router()
 st.title("Team")
 scope = common.viewer_scope()
 definitions = common.definitions()

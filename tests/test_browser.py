@@ -178,3 +178,21 @@ def test_the_first_visitor_of_a_new_server_can_open_a_kpi_link(tmp_path, page):
         heading = "Mean resolution time (hours) by week"
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_visitors_arriving_together_at_a_new_server_all_get_pages(tmp_path, app_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    with running_app(tmp_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+        )
+        addresses = ["/", "/team?team=Support", "/kpi_detail?kpi=win_rate", "/data"]
+        tabs = [browser.new_page() for _ in addresses]
+        for tab, address in zip(tabs, addresses, strict=True):
+            tab.goto(url + address, wait_until="commit")
+        for tab in tabs:
+            expect(tab.locator("h1").first).to_be_visible(timeout=60_000)
+            expect(tab.get_by_text("Traceback")).to_have_count(0)
+            expect(tab.get_by_text("ImportError")).to_have_count(0)
+        browser.close()

@@ -412,6 +412,21 @@ PROBLEMS = [
         ),
         r'^goals "a": it is its own ancestor \(a → b → a\)',
     ),
+    (
+        # cost per lead: lower is better, so a level baseline must sit above 18
+        _edit_kpi(
+            BASE, target=Target(kind="level", value=18, period="month", baseline=0)
+        ),
+        r'^kpis "cpl", target: baseline 0 must be above the target 18, because lower',
+    ),
+    (
+        _edit_kpi(BASE, target=Target(kind="total", value=0)),
+        r'^kpis "cpl", target: a total target of 0 cannot show progress',
+    ),
+    (
+        _edit_kpi(BASE, target=Target(kind="per_period", value=0, period="week")),
+        r'^kpis "cpl", target: a per_period target of 0 cannot show progress',
+    ),
 ]
 
 

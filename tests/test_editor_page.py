@@ -6,11 +6,13 @@ import io
 
 import openpyxl
 
+from kpi.model import Metric
 from kpi.store import Store
 from tests.test_journey import by_label
 from tests.test_pages import open_app
 
 EDITOR = "pages/definitions.py"
+TARGET_LABEL = "Target value (a change as a fraction: 0.15 for +15 %)"
 
 
 def test_a_new_metric_never_replaces_an_existing_one(app_env):
@@ -37,18 +39,32 @@ def test_saving_a_kpi_unchanged_keeps_its_weight_and_says_so(app_env):
     assert any(s.value == "Saved." for s in app.success)
 
 
+BASELINE_LABEL = "Baseline (level: where progress starts; empty: the first period)"
+
+
 def test_a_level_baseline_of_zero_is_kept(app_env):
     app = open_app(EDITOR)
 
-    by_label(app.selectbox, "Edit KPI").set_value("cost_per_lead").run()
-    by_label(
-        app.number_input,
-        "Baseline (level: where progress starts; empty: the first period)",
-    ).set_value(0.0)
+    # Call-to-meeting rate: higher is better, so a baseline of 0 lies below 13 %.
+    by_label(app.selectbox, "Edit KPI").set_value("call_to_meeting_rate").run()
+    by_label(app.number_input, BASELINE_LABEL).set_value(0.0)
     by_label(app.button, "Save KPI").click().run()
 
     kpis = {k.key: k for k in Store(app_env).definitions().kpis}
-    assert kpis["cost_per_lead"].target.baseline == 0.0
+    assert kpis["call_to_meeting_rate"].target.baseline == 0.0
+
+
+def test_a_baseline_beyond_the_target_is_refused(app_env):
+    app = open_app(EDITOR)
+
+    # Cost per lead: lower is better, so a baseline of 0 would already be past 18.
+    by_label(app.selectbox, "Edit KPI").set_value("cost_per_lead").run()
+    by_label(app.number_input, BASELINE_LABEL).set_value(0.0)
+    by_label(app.button, "Save KPI").click().run()
+
+    assert any("baseline 0 must be above the target 18" in e.value for e in app.error)
+    kpis = {k.key: k for k in Store(app_env).definitions().kpis}
+    assert kpis["cost_per_lead"].target.baseline != 0.0
 
 
 def test_a_filter_without_equals_is_refused(app_env):
@@ -155,3 +171,49 @@ def test_open_date_orders_follow_the_day_first_setting(app_env):
     app.file_uploader[0].set_value(("open.csv", csv, "text/csv")).run()
 
     assert by_label(app.selectbox, "Date order").value == "Day first (31/12)"
+
+
+def test_a_broken_definition_does_not_block_other_saves(app_env):
+    app = open_app(EDITOR)
+    store = Store(app_env)
+    # A derived metric over a metric that does not exist: already broken.
+    broken = Metric("orphan_ratio", "Orphan ratio", formula="revenue / nothing")
+    store.save_metric(broken)
+    app.run()
+
+    assert any("orphan_ratio" in w.value for w in app.warning)
+    by_label(app.text_input, "Label").set_value("Organic leads")
+    by_label(app.selectbox, "Column").set_value("leads")
+    by_label(app.button, "Save metric").click().run()
+
+    assert not app.error, [e.value for e in app.error]
+    assert "organic_leads" in {m.name for m in Store(app_env).definitions().metrics}
+
+
+def test_a_new_kpi_may_not_take_an_existing_kpis_name_in_other_case(app_env):
+    app = open_app(EDITOR)
+
+    by_label(app.text_input, "Name").set_value("revenue 20% ABOVE last year")
+    by_label(app.number_input, TARGET_LABEL).set_value(5.0)
+    by_label(app.button, "Save KPI").click().run()
+
+    assert any(
+        'A KPI named "Revenue 20% above last year" exists already' in e.value
+        for e in app.error
+    )
+
+
+def test_a_metric_whose_column_left_its_dataset_keeps_it(app_env):
+    app = open_app(EDITOR)
+    store = Store(app_env)
+    store.save_metric(
+        Metric("old_spend", "Old spend", dataset="marketing", column="Spend")
+    )
+    app.run()
+
+    by_label(app.selectbox, "Edit metric").set_value("old_spend").run()
+
+    assert by_label(app.selectbox, "Column").value == "Spend"
+    assert any(
+        'Column "Spend" is not in dataset "marketing"' in w.value for w in app.warning
+    )

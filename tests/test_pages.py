@@ -48,3 +48,17 @@ def test_first_start_loads_the_sample_goal_tree(app_env):
     kpi_rows = frames[0][frames[0]["link"] != ""]
     assert sum(int(m.value) for m in app.metric) == len(kpi_rows)
     assert len(kpi_rows) == 16  # the KPIs in data/sample/goalpost.yaml
+
+
+def test_an_unreachable_database_gets_a_message_not_a_traceback(monkeypatch):
+    # Port 9 (discard) on loopback: nothing listens there.
+    monkeypatch.setenv(
+        "GOALPOST_DATABASE_URL", "postgresql://goalpost:secret@127.0.0.1:9/test"
+    )
+
+    app = open_app()
+
+    assert not app.exception
+    message = " ".join(e.value for e in app.error)
+    assert "cannot reach its database" in message
+    assert "127.0.0.1:9" in message and "secret" not in message

@@ -216,6 +216,18 @@ def test_delete_dataset_removes_it_with_its_history(store):
     pd.testing.assert_frame_equal(store.rows(kept.dataset_id, 1), FEBRUARY)
 
 
+def test_a_deleted_datasets_id_is_never_given_again(store):
+    # Pages cache frames by (dataset id, version): a reused id would show the
+    # deleted dataset's rows under the new one's name.
+    first = import_sales(store, JANUARY, "h-jan", name="alpha")
+    store.delete_dataset(first.dataset_id)
+
+    second = import_sales(store, FEBRUARY, "h-feb", name="beta")
+
+    assert second.dataset_id != first.dataset_id
+    pd.testing.assert_frame_equal(store.rows(second.dataset_id, 1), FEBRUARY)
+
+
 # Definitions
 
 LEADS = Metric(

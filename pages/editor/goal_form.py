@@ -33,7 +33,9 @@ def goals_tab(ed: Editor) -> None:
             st.error('Give the goal a name, such as "Grow revenue 20% this year".')
             return
         key = current.key if current else slug(name)
-        if not current and not new_key("goal", key, keys):
+        if not current and not new_key(
+            "goal", key, keys + [g.name for g in ed.definitions.goals], name
+        ):
             return
         goal = Goal(
             key=key,

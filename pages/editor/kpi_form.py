@@ -112,7 +112,9 @@ def kpis_tab(ed: Editor) -> None:
             st.error('Give the KPI a name, such as "Blog posts every week of Q1".')
             return
         key = current.key if current else slug(name)
-        if not current and not new_key("KPI", key, keys):
+        if not current and not new_key(
+            "KPI", key, keys + [k.name for k in ed.definitions.kpis], name
+        ):
             return
         kpi = KPI(
             key=key,

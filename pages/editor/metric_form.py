@@ -63,6 +63,14 @@ def metrics_tab(ed: Editor) -> None:
         )
         mapping = ed.mappings.get(dataset) if dataset else None
         columns = list(mapping.numbers + mapping.dimensions) if mapping else []
+        if current and current.column and not derived and current.column not in columns:
+            # Kept as the choice, so that saving never swaps in another column.
+            st.warning(
+                f'Column "{current.column}" is not in dataset "{dataset}" any more. '
+                "Pick the column that replaced it, or re-import a file that has it.",
+                icon=":material/warning:",
+            )
+            columns.insert(0, current.column)
         left, right = st.columns(2)
         column = left.selectbox(
             "Column",
@@ -101,7 +109,9 @@ def metrics_tab(ed: Editor) -> None:
             st.error('Give the metric a label, such as "Cost per lead".')
             return
         key = current.name if current else (name.strip() or slug(label))
-        if not current and not new_key("metric", key, names):
+        if not current and not new_key(
+            "metric", key, names + [m.label for m in ed.definitions.metrics], label
+        ):
             return
         try:
             metric_filters = () if derived else parse_filters(filters)

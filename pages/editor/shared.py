@@ -44,19 +44,35 @@ def slug(text: str) -> str:
     return f"n_{key}" if key[:1].isdigit() else key
 
 
-def new_key(kind: str, key: str, taken: list[str]) -> bool:
-    """True when ``key`` is usable for a new definition; otherwise says why."""
+def new_key(kind: str, key: str, taken: list[str], shown: str = "") -> bool:
+    """True when a new definition's key (and shown name) are free; else says why.
+
+    Compared without case: "Calls" beside "calls", or two KPIs both called
+    "Revenue", could not be told apart in the lists that pick them.
+    """
     if not key:
         st.error(f"Give the {kind} a name with letters in it.", icon=":material/error:")
         return False
-    if key in taken:
+    clash = next(
+        (t for t in taken if t.lower() in (key.lower(), shown.strip().lower())), None
+    )
+    if clash is not None:
         st.error(
-            f'A {kind} named "{key}" exists already. Pick it under "Edit {kind}" to '
-            "change it, or give this one another name.",
+            f'A {kind} named "{clash}" exists already. Pick it under "Edit {kind}" '
+            "to change it, or give this one another name.",
             icon=":material/error:",
         )
         return False
     return True
+
+
+def show_standing_problems(ed: Editor) -> None:
+    """What is already broken in the definitions, so the user can mend it."""
+    problems = validate_definitions(ed.definitions, ed.mappings)
+    if problems:
+        with st.expander(f"{len(problems)} definitions need attention", expanded=True):
+            for problem in problems:
+                st.warning(problem, icon=":material/warning:")
 
 
 def show_flash() -> None:
@@ -67,8 +83,13 @@ def show_flash() -> None:
 
 
 def save(ed: Editor, updated: Definitions, write, note: str = "") -> None:
-    """Write one definition if the whole set stays sound; otherwise say why."""
-    problems = validate_definitions(updated, ed.mappings)
+    """Write one definition unless it adds a problem to the set; otherwise say why.
+
+    Problems the set had before this change do not block it (they are shown
+    at the top of the page), so one broken definition never locks the editor.
+    """
+    known = set(validate_definitions(ed.definitions, ed.mappings))
+    problems = [p for p in validate_definitions(updated, ed.mappings) if p not in known]
     if problems:
         for problem in problems:
             st.error(problem, icon=":material/error:")
