@@ -8,6 +8,7 @@ go round in a circle, and values outside the words of DESIGN.md.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -240,3 +241,32 @@ def _path_back(start: str, edges: dict[str, set[str]]) -> list[str] | None:
                 seen.add(following)
                 stack.append((following, [*path, following]))
     return None
+
+
+def metric_users(definitions: Definitions, name: str) -> list[tuple[str, str]]:
+    """What uses metric ``name``: KPIs measuring it, derived metrics naming it.
+
+    A formula uses a metric only by its whole name: ``spend / leads`` uses
+    ``leads`` but not ``lead``.
+    """
+    mention = re.compile(rf"\b{re.escape(name)}\b")
+    users = [("KPI", kpi.key) for kpi in definitions.kpis if kpi.metric == name]
+    return users + [
+        ("metric", metric.name)
+        for metric in definitions.metrics
+        if metric.formula and mention.search(metric.formula)
+    ]
+
+
+def goal_users(definitions: Definitions, key: str) -> list[tuple[str, str]]:
+    """The KPIs and goals directly under goal ``key``."""
+    users = [("KPI", kpi.key) for kpi in definitions.kpis if kpi.parent == key]
+    return users + [("goal", g.key) for g in definitions.goals if g.parent == key]
+
+
+def name_all(users: list[tuple[str, str]]) -> str:
+    """``[("KPI", "a"), ("metric", "b")]`` -> ``KPI "a" and metric "b"``."""
+    names = [f'{kind} "{key}"' for kind, key in users]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from kpi.definition_checks import validate_definitions
+from kpi.definitions_writer import definitions_to_yaml
 from kpi.errors import DefinitionError
 from kpi.model import KPI, Definitions, Goal, Metric
 from kpi.periods import parse_time_frame
@@ -119,23 +120,6 @@ def definitions_from_yaml(
             for index, entry in enumerate(entries)
         )
     return Definitions(**built)
-
-
-def definitions_to_yaml(definitions: Definitions) -> str:
-    """The definitions as a YAML file that ``definitions_from_yaml`` reads back.
-
-    KPI time frames and change baselines are written as ``time_frame`` and
-    ``baseline_period`` ("2026-Q1", "2026-01-05..2026-02-20"), and fields left
-    at their defaults are omitted.
-    """
-    document = {
-        "metrics": [_metric_entry(metric) for metric in definitions.metrics],
-        "goals": [_goal_entry(goal) for goal in definitions.goals],
-        "kpis": [_kpi_entry(kpi) for kpi in definitions.kpis],
-    }
-    return yaml.safe_dump(
-        document, sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
 
 
 def _parse_yaml(text: str, source: str) -> Any:
@@ -369,72 +353,3 @@ def _as_text(value: Any, field: str, source: str, where: str) -> Any:
 def _kind_of(value: Any) -> str:
     names = {dict: "mapping", list: "list", str: "text", type(None): "empty value"}
     return names.get(type(value), type(value).__name__)
-
-
-def _metric_entry(metric: Metric) -> dict[str, Any]:
-    data = metric.to_dict()
-    data["filters"] = [
-        {k: v for k, v in f.items() if not (k == "negate" and v is False)}
-        for f in data.get("filters", [])
-    ]
-    if metric.is_derived:
-        data.pop("aggregation", None)
-    for key, default in (("filters", []), ("unit", "number"), ("direction", "higher")):
-        if data.get(key) == default:
-            data.pop(key)
-    return data
-
-
-def _goal_entry(goal: Goal) -> dict[str, Any]:
-    data = goal.to_dict()
-    if data.get("weight") == 1.0:
-        data.pop("weight")
-    return _plain_numbers(data)
-
-
-def _kpi_entry(kpi: KPI) -> dict[str, Any]:
-    data = kpi.to_dict()
-    time_frame = _time_frame_text(kpi.start, kpi.end)
-    data = {
-        **{k: v for k, v in data.items() if k not in ("start", "end", "target")},
-        "time_frame": time_frame,
-        "target": _target_entry(kpi),
-    }
-    if data.get("weight") == 1.0:
-        data.pop("weight")
-    return _plain_numbers(data)
-
-
-def _target_entry(kpi: KPI) -> dict[str, Any]:
-    target = kpi.target
-    data = target.to_dict()
-    if target.baseline_start is not None and target.baseline_end is not None:
-        data.pop("baseline_start")
-        data.pop("baseline_end")
-        data["baseline_period"] = _time_frame_text(
-            target.baseline_start, target.baseline_end
-        )
-    if target.kind != "change" and target.resolves_to == "total":
-        data.pop("resolves_to")
-    return _plain_numbers(data)
-
-
-def _plain_numbers(data: dict[str, Any]) -> dict[str, Any]:
-    """Whole floats as integers, so the file says 2 rather than 2.0."""
-    return {
-        key: int(value) if isinstance(value, float) and value.is_integer() else value
-        for key, value in data.items()
-    }
-
-
-def _time_frame_text(start: date, end: date) -> str:
-    """A whole calendar year, quarter or month by name (2026-Q1), else a range."""
-    candidates = (
-        str(start.year),
-        f"{start.year}-Q{(start.month - 1) // 3 + 1}",
-        f"{start.year}-{start.month:02d}",
-    )
-    for text in candidates:
-        if parse_time_frame(text) == (start, end):
-            return text
-    return f"{start.isoformat()}..{end.isoformat()}"

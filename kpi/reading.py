@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from kpi.errors import ImportProblem, Location, bad_rows_table
 from kpi.file_rows import (
@@ -29,18 +28,15 @@ from kpi.file_rows import (
     visible_sheets,
     xlsx_rows,
 )
+from kpi.headers import HEADER_SCAN_ROWS, column_names, find_header_row, is_blank
 from kpi.model import ColumnMapping
 from kpi.values import (
     blank_mask,
     date_order_votes,
     parse_date_column,
-    parse_number,
     parse_number_column,
     uses_decimal_comma,
 )
-
-_HEADER_SCAN_ROWS = 50
-_HEADER_MAX_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -142,12 +138,12 @@ def _table_from_rows(
     notes: list[str],
 ) -> RawTable:
     location = Location(file_name, sheet)
-    header_index = _find_header_row(rows)
+    header_index = find_header_row(rows)
     if header_index is None:
-        if any(not _is_blank(cell) for row in rows for cell in row):
+        if any(not is_blank(cell) for row in rows for cell in row):
             what = (
                 f"{location.describe()} has no header row "
-                f"in its first {_HEADER_SCAN_ROWS} rows."
+                f"in its first {HEADER_SCAN_ROWS} rows."
             )
             advice = (
                 "Put the column names (two or more, as text) in a row above the data."
@@ -177,7 +173,7 @@ def _table_from_rows(
         )
         raise problem("empty_file", location, what, UPLOAD_ADVICE)
 
-    names, positions, name_notes = _column_names(header, width, blank[keep].all(axis=0))
+    names, positions, name_notes = column_names(header, width, blank[keep].all(axis=0))
     frame = frame[positions].set_axis(names, axis=1)
     if header_index:
         notes.append(
@@ -194,81 +190,6 @@ def _table_from_rows(
         notes=tuple(notes),
         row_numbers=tuple(int(n) for n in row_numbers),
     )
-
-
-def _is_blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip()) or cell != cell
-
-
-def _find_header_row(rows: list[list[Any]]) -> int | None:
-    """The first row with 2+ non-empty cells that are all short, non-numeric text."""
-    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        cells = [cell for cell in row if not _is_blank(cell)]
-        if len(cells) >= 2 and all(_is_header_text(cell) for cell in cells):
-            return index
-    return None
-
-
-def _is_header_text(cell: Any) -> bool:
-    if not isinstance(cell, str) or len(cell.strip()) > _HEADER_MAX_LENGTH:
-        return False
-    try:
-        parse_number(cell)
-    except ValueError:
-        return True
-    return False
-
-
-def _column_names(
-    header: list[Any], width: int, empty_columns: pd.Series
-) -> tuple[list[str], list[int], list[str]]:
-    """(names, positions kept, notes): blank headers named, duplicates suffixed.
-
-    A column with neither a header nor any value (trailing separators) is dropped.
-    """
-    cleaned = [
-        _clean_header(header[i] if i < len(header) else None) for i in range(width)
-    ]
-    taken = set(cleaned)
-    names: list[str] = []
-    positions: list[int] = []
-    notes: list[str] = []
-    for position, name in enumerate(cleaned):
-        letter = get_column_letter(position + 1)
-        if not name and empty_columns.iloc[position]:
-            continue
-        if not name:
-            name = _unused_name(f"column_{position + 1}", taken, first_suffix=None)
-            notes.append(f'Column {letter} has no header; it is called "{name}".')
-        elif name in names:
-            renamed = _unused_name(name, taken, first_suffix=2)
-            notes.append(
-                f'Column {letter} repeats the header "{name}"; '
-                f'it is called "{renamed}".'
-            )
-            name = renamed
-        taken.add(name)
-        names.append(name)
-        positions.append(position)
-    return names, positions, notes
-
-
-def _clean_header(cell: Any) -> str:
-    if cell is None:
-        return ""
-    name = str(cell).strip().removeprefix("\ufeff").removeprefix("ï»¿").strip()
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1].strip()
-    return name
-
-
-def _unused_name(base: str, taken: set[str], first_suffix: int | None) -> str:
-    if first_suffix is None and base not in taken:
-        return base
-    suffix = first_suffix or 2
-    while f"{base}_{suffix}" in taken:
-        suffix += 1
-    return f"{base}_{suffix}"
 
 
 def _decimal_comma_notes(frame: pd.DataFrame) -> list[str]:

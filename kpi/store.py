@@ -1,9 +1,8 @@
 """Goalpost's store: datasets, their upload history, definitions and settings.
 
-One class, ``Store``, over SQLAlchemy Core. With nothing configured it is a
-SQLite file under ``data/``; with a database URL (``database_url``) it is
-PostgreSQL. The store only stores: checking definitions against each other
-and computing KPI values happen elsewhere.
+One class, ``Store``, over SQLAlchemy Core: a SQLite file under ``data/`` by
+default, PostgreSQL with a database URL (``database_url``). It only stores;
+KPI values are computed elsewhere.
 
 Why a dataset version's rows are one Parquet blob. Sending a million
 spreadsheet rows to the database as a million SQL rows took about 10 s on
@@ -14,15 +13,13 @@ measures both. The blob lives in the same database rather than in files
 beside it, so an import stays one durable transaction: the dataset record,
 its upload history and its rows commit together or not at all.
 
-Why SQLite writes begin with ``BEGIN IMMEDIATE``. Two sessions saving at
-once would otherwise both start reading, and the second to write would fail
-with "database is locked"; taking the write lock up front makes it wait (up
-to 30 s) instead. WAL mode lets readers carry on during a write.
+Why SQLite writes begin with ``BEGIN IMMEDIATE``: two sessions saving at once
+would both start reading, and the second to write would fail with "database
+is locked"; taking the write lock up front makes it wait (up to 30 s) instead.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +28,7 @@ from typing import Any, cast
 import pandas as pd
 import sqlalchemy as sa
 
+from kpi.definition_checks import goal_users, metric_users, name_all
 from kpi.errors import DefinitionError, GoalpostError, Location
 from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
 from kpi.store_schema import (
@@ -277,19 +275,12 @@ class Store:
         A KPI uses a metric it measures; a derived metric uses every metric
         its formula names (``cost_per_lead = spend / leads`` uses ``leads``).
         """
-        mention = re.compile(rf"\b{re.escape(name)}\b")
         with self._write() as conn:
-            stored = load_definitions(conn)
-            users = [("KPI", kpi.key) for kpi in stored.kpis if kpi.metric == name]
-            users += [
-                ("metric", metric.name)
-                for metric in stored.metrics
-                if metric.formula and mention.search(metric.formula)
-            ]
+            users = metric_users(load_definitions(conn), name)
             if users:
                 raise DefinitionError(
                     "metric_in_use",
-                    f'Metric "{name}" is used by {_name_all(users)}. Change or '
+                    f'Metric "{name}" is used by {name_all(users)}. Change or '
                     f'delete them first, then delete "{name}".',
                     subject=name,
                 )
@@ -298,13 +289,11 @@ class Store:
     def delete_goal(self, key: str) -> None:
         """Delete a goal; refused (``goal_in_use``) while a KPI or goal is under it."""
         with self._write() as conn:
-            stored = load_definitions(conn)
-            users = [("KPI", kpi.key) for kpi in stored.kpis if kpi.parent == key]
-            users += [("goal", goal.key) for goal in stored.goals if goal.parent == key]
+            users = goal_users(load_definitions(conn), key)
             if users:
                 raise DefinitionError(
                     "goal_in_use",
-                    f'Goal "{key}" is the parent of {_name_all(users)}. Move them '
+                    f'Goal "{key}" is the parent of {name_all(users)}. Move them '
                     f'under another goal or delete them first, then delete "{key}".',
                     subject=key,
                 )
@@ -409,11 +398,3 @@ def _delete_definition(conn: sa.Connection, kind: str, key: str) -> None:
 def _put_setting(conn: sa.Connection, key: str, value: Any) -> None:
     values = {"key": key, "value": value}
     upsert(conn, setting_table, values, conflict=("key",), update=("value",))
-
-
-def _name_all(users: list[tuple[str, str]]) -> str:
-    """``[("KPI", "a"), ("metric", "b")]`` -> ``KPI "a" and metric "b"``."""
-    names = [f'{kind} "{key}"' for kind, key in users]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
