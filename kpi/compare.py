@@ -16,11 +16,13 @@ import pandas as pd
 
 from kpi.metrics import Rows, Slice, metric_value
 from kpi.model import Definitions
-from kpi.periods import bucket_end, bucket_start, period_label
+from kpi.periods import bucket_end, bucket_start
+from kpi.settings import WorkspaceSettings
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 Window = tuple[date, date]
 EVERYONE = Slice()
+DEFAULT_SETTINGS = WorkspaceSettings()
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,7 @@ def like_for_like(
     period: str = "month",
     where: Slice = EVERYONE,
     whole_periods: bool = False,
-    week_start: str = "monday",
-    fiscal_start_month: int = 1,
+    settings: WorkspaceSettings = DEFAULT_SETTINGS,
 ) -> Delta:
     """``metric`` over the current window against the previous one.
 
@@ -142,15 +143,15 @@ def like_for_like(
         today,
         period,
         whole_periods=whole_periods,
-        week_start=week_start,
-        fiscal_start_month=fiscal_start_month,
+        week_start=settings.week_start,
+        fiscal_start_month=settings.fiscal_start_month,
     )
     values = [
         metric_value(definitions, metric, rows, start=first, end=last, where=where)
         for first, last in (current, previous)
     ]
     labels = [
-        period_label(pd.Timestamp(first), period, week_start, fiscal_start_month)
+        settings.label(pd.Timestamp(first), period)
         if whole_periods
         else window_label(first, last)
         for first, last in (current, previous)

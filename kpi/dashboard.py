@@ -21,7 +21,6 @@ from kpi.errors import GoalpostError
 from kpi.evaluate import KpiReport, evaluate_kpi
 from kpi.metrics import Rows, Slice, breakdown, metric_inputs, metric_series
 from kpi.model import KPI, STATUS_SEVERITY, DatasetInfo, Definitions, Scope
-from kpi.periods import period_label
 from kpi.rollup import GoalNode, goal_tree
 from kpi.settings import WorkspaceSettings
 
@@ -141,8 +140,7 @@ def kpi_card(
                 period=kpi.target.period or "month",
                 where=_slice(kpi),
                 whole_periods=whole_periods or judged_on_level,
-                week_start=settings.week_start,
-                fiscal_start_month=settings.fiscal_start_month,
+                settings=settings,
             )
         except GoalpostError:
             delta = None
@@ -182,10 +180,7 @@ def kpi_series(
         week_start=settings.week_start,
         fiscal_start_month=settings.fiscal_start_month,
     )
-    labels = [
-        period_label(b, period, settings.week_start, settings.fiscal_start_month)
-        for b in series["bucket"]
-    ]
+    labels = [settings.label(b, period) for b in series["bucket"]]
     current = metric_series(
         definitions,
         kpi.metric,

@@ -48,10 +48,29 @@ def validate_definitions(
         problems += _metric_problems(definitions, metric, mappings)
     for goal in definitions.goals:
         problems += _goal_problems(goal, goal_keys)
+        problems += _unknown_metric(f'goals "{goal.key}"', goal.metric, directions)
     problems += _goal_cycles(definitions.goals)
     for kpi in definitions.kpis:
         problems += _kpi_problems(kpi, directions, goal_keys)
+    for row in definitions.targets:
+        where = f'targets "{row.metric}" from {row.start}'
+        problems += _unknown_metric(where, row.metric, directions)
+        if row.end < row.start:
+            problems.append(
+                f"{where}: it ends ({row.end}) before it starts. Swap the dates."
+            )
     return problems
+
+
+def _unknown_metric(
+    where: str, metric: str | None, directions: Mapping[str, str]
+) -> list[str]:
+    if metric is None or metric in directions:
+        return []
+    return [
+        f'{where}: metric "{metric}" is not defined. Add it under metrics, '
+        "or use one of the defined metrics."
+    ]
 
 
 def _duplicates(definitions: Definitions) -> list[str]:
@@ -130,6 +149,11 @@ def _kpi_problems(
         )
     if kpi.weight < 0:
         problems.append(f"{where}: weight {kpi.weight:g} is negative. Use 0 or more.")
+    if kpi.at_risk_pace is not None and not 0 < kpi.at_risk_pace <= 1:
+        problems.append(
+            f"{where}: at_risk_pace {kpi.at_risk_pace:g} is outside 0-1. Use a "
+            "fraction such as 0.9 (a pace of 90 % or more is at risk)."
+        )
     problems += _baseline_problems(where, kpi, directions.get(kpi.metric))
     return problems + _target_problems(where, kpi)
 
@@ -244,18 +268,24 @@ def _path_back(start: str, edges: dict[str, set[str]]) -> list[str] | None:
 
 
 def metric_users(definitions: Definitions, name: str) -> list[tuple[str, str]]:
-    """What uses metric ``name``: KPIs measuring it, derived metrics naming it.
+    """What uses metric ``name``: KPIs and goals measuring it, derived metrics
+    naming it, and lines of the target table.
 
     A formula uses a metric only by its whole name: ``spend / leads`` uses
     ``leads`` but not ``lead``.
     """
     mention = re.compile(rf"\b{re.escape(name)}\b")
     users = [("KPI", kpi.key) for kpi in definitions.kpis if kpi.metric == name]
-    return users + [
+    users += [("goal", goal.key) for goal in definitions.goals if goal.metric == name]
+    users += [
         ("metric", metric.name)
         for metric in definitions.metrics
         if metric.formula and mention.search(metric.formula)
     ]
+    planned = sum(row.metric == name for row in definitions.targets)
+    if planned:
+        users.append(("target table", f"{planned} line(s)"))
+    return users
 
 
 def goal_users(definitions: Definitions, key: str) -> list[tuple[str, str]]:

@@ -35,21 +35,24 @@ import yaml
 from kpi.definition_checks import validate_definitions
 from kpi.definitions_writer import definitions_to_yaml
 from kpi.errors import DefinitionError
-from kpi.model import KPI, Definitions, Goal, Metric
+from kpi.model import KPI, Definitions, Goal, Metric, PlannedTarget
 from kpi.periods import parse_time_frame
 
 __all__ = ["definitions_from_yaml", "definitions_to_yaml", "validate_definitions"]
 
-_SECTIONS = ("metrics", "goals", "kpis")
+_SECTIONS = ("metrics", "goals", "kpis", "targets")
 _FIELDS: dict[str, tuple[str, ...]] = {
     "metrics": tuple(
         "name label dataset column aggregation filters formula unit direction "
         "description".split()
     ),
-    "goals": ("key", "name", "parent", "weight", "team", "description"),
+    "goals": ("key", "name", "parent", "weight", "team", "description", "metric"),
     "kpis": tuple(
         "key name metric target time_frame start end team person parent weight "
-        "description".split()
+        "description at_risk_pace".split()
+    ),
+    "targets": tuple(
+        "metric time_frame start end value team person overridden".split()
     ),
     "target": tuple(
         "kind value period baseline baseline_period baseline_start baseline_end "
@@ -61,24 +64,27 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "metrics": ("name",),
     "goals": ("key",),
     "kpis": ("key", "metric", "target"),
+    "targets": ("metric", "value"),
     "target": ("kind", "value"),
     "filters": ("column", "value"),
 }
 # Fields that hold names or text; YAML reads `team: 2026` as a number.
 _TEXT_FIELDS: dict[str, frozenset[str]] = {
     "metrics": frozenset(_FIELDS["metrics"]) - {"filters"},
-    "goals": frozenset({"key", "name", "parent", "team", "description"}),
+    "goals": frozenset({"key", "name", "parent", "team", "description", "metric"}),
     "kpis": frozenset({"key", "name", "metric", "team", "person", "parent"})
     | {"description"},
+    "targets": frozenset({"metric", "team", "person"}),
     "target": frozenset({"kind", "period", "resolves_to"}),
     "filters": frozenset({"column", "value"}),
 }
-_NUMBER_FIELDS = frozenset({"weight", "value", "baseline"})
+_NUMBER_FIELDS = frozenset({"weight", "value", "baseline", "at_risk_pace"})
 _DATE_FIELDS = frozenset({"start", "end", "baseline_start", "baseline_end"})
 _BUILDERS = {
     "metrics": Metric.from_dict,
     "goals": Goal.from_dict,
     "kpis": KPI.from_dict,
+    "targets": PlannedTarget.from_dict,
 }
 
 
@@ -99,8 +105,8 @@ def definitions_from_yaml(
     if not isinstance(document, dict):
         raise DefinitionError(
             "not_a_mapping",
-            f"{source}: the file must be a mapping with the keys metrics:, goals: "
-            f"and kpis:, but it is a {_kind_of(document)}.",
+            f"{source}: the file must be a mapping with the keys metrics:, goals:, "
+            f"kpis: and targets:, but it is a {_kind_of(document)}.",
             subject=source,
         )
     _refuse_unknown(document, _SECTIONS, source, "the top level")
@@ -157,6 +163,8 @@ def _build_entry(section: str, index: int, entry: Any, source: str) -> Any:
     data = _checked_fields(entry, section, source, where)
     if section == "kpis":
         data = _expand_kpi(data, source, where)
+    if section == "targets":
+        data = _expand_planned_target(data, source, where)
     try:
         return _BUILDERS[section](data)
     except (TypeError, ValueError) as problem:
@@ -214,6 +222,17 @@ def _checked_list(
             )
         checked.append(_checked_fields(item, field, source, inner))
     return checked
+
+
+def _expand_planned_target(
+    data: dict[str, Any], source: str, where: str
+) -> dict[str, Any]:
+    """Replace a target line's ``time_frame`` ("2026-03") by its dates."""
+    data = dict(data)
+    start, end = _dates_of(data, "time_frame", ("start", "end"), source, where)
+    data["start"], data["end"] = start, end
+    data.pop("time_frame", None)
+    return data
 
 
 def _expand_kpi(data: dict[str, Any], source: str, where: str) -> dict[str, Any]:

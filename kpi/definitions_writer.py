@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from kpi.model import KPI, Definitions, Goal, Metric
+from kpi.model import KPI, Definitions, Goal, Metric, PlannedTarget
 from kpi.periods import parse_time_frame
 
 
@@ -27,6 +27,8 @@ def definitions_to_yaml(definitions: Definitions) -> str:
         "goals": [_goal_entry(goal) for goal in definitions.goals],
         "kpis": [_kpi_entry(kpi) for kpi in definitions.kpis],
     }
+    if definitions.targets:
+        document["targets"] = [_planned_entry(row) for row in definitions.targets]
     return yaml.safe_dump(
         document, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
@@ -63,6 +65,15 @@ def _kpi_entry(kpi: KPI) -> dict[str, Any]:
     }
     if data.get("weight") == 1.0:
         data.pop("weight")
+    return _plain_numbers(data)
+
+
+def _planned_entry(row: PlannedTarget) -> dict[str, Any]:
+    data = row.to_dict()
+    data = {
+        **{k: v for k, v in data.items() if k not in ("start", "end")},
+        "time_frame": _time_frame_text(row.start, row.end),
+    }
     return _plain_numbers(data)
 
 

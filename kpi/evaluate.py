@@ -143,7 +143,7 @@ def _total(
         direction=data.metric.direction,
         timeline=timeline,
         expected_share=share_by(timeline.elapsed_end),
-        at_risk_pace=data.settings.at_risk_pace,
+        at_risk_pace=data.at_risk_pace,
         unit=data.metric.unit,
     )
     if note and judgement.pace is not None:
@@ -188,7 +188,7 @@ def _per_period(
         target.value,
         direction=metric.direction,
         timeline=timeline,
-        at_risk_pace=data.settings.at_risk_pace,
+        at_risk_pace=data.at_risk_pace,
         has_data=has_rows,
         period=period,
         unit=metric.unit,
@@ -248,7 +248,7 @@ def _level(
         target.value,
         direction=metric.direction,
         timeline=timeline,
-        at_risk_pace=data.settings.at_risk_pace,
+        at_risk_pace=data.at_risk_pace,
         unit=metric.unit,
         current_label=current_label,
     )

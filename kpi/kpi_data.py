@@ -21,7 +21,6 @@ from kpi.model import KPI, TARGET_KINDS, Definitions, Metric, Target
 from kpi.periods import (
     bucket_end,
     days_inclusive,
-    period_label,
     period_range,
     time_frame_label,
 )
@@ -39,6 +38,13 @@ class KpiData:
     rows: Mapping[str, Rows]
     settings: WorkspaceSettings
     timeline: Timeline
+
+    @property
+    def at_risk_pace(self) -> float:
+        """The KPI's own status band when it keeps one, else the workspace's."""
+        if self.kpi.at_risk_pace is not None:
+            return self.kpi.at_risk_pace
+        return self.settings.at_risk_pace
 
     @property
     def where(self) -> Slice:
@@ -192,7 +198,7 @@ def bucket_frame(data: KpiData, period: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "bucket": starts,
-            "label": [period_label(start, *cut) for start in starts],
+            "label": [settings.label(start, period) for start in starts],
             "value": values.to_numpy(dtype=float),
             "partial": (first_days <= today) & (today < last_days),
             "finished": last_days <= today,

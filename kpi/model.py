@@ -205,6 +205,10 @@ class KPI:
 
     The owner is a team, a person, or both (a person within a team). ``parent``
     is the key of a goal; ``weight`` is this KPI's share in that goal's roll-up.
+    ``at_risk_pace`` is the status band the KPI is judged with, copied from the
+    workspace setting when the KPI is saved, so that changing the setting
+    later does not rewrite the outcome of a KPI that has ended; None follows
+    the workspace.
     """
 
     key: str
@@ -218,6 +222,7 @@ class KPI:
     parent: str | None = None
     weight: float = 1.0
     description: str = ""
+    at_risk_pace: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -232,6 +237,7 @@ class KPI:
             "parent": self.parent,
             "weight": self.weight,
             "description": self.description,
+            "at_risk_pace": self.at_risk_pace,
         }
         return {key: value for key, value in data.items() if value not in (None, "")}
 
@@ -249,15 +255,19 @@ class KPI:
             parent=data.get("parent"),
             weight=float(data.get("weight", 1.0)),
             description=str(data.get("description") or ""),
+            at_risk_pace=_optional_float(data.get("at_risk_pace")),
         )
 
 
 @dataclass(frozen=True)
 class Goal:
-    """A node of the goal tree without a metric of its own.
+    """A node of the goal tree: company goal → department objective → (KPIs).
 
-    Company goal → department objective → (KPIs). A goal's progress is the
-    weighted roll-up of its children (goals and KPIs whose ``parent`` is it).
+    Without a ``metric``, a goal's progress is the weighted roll-up of its
+    children (goals and KPIs whose ``parent`` is it). With one, the goal
+    adds up its children that measure the same metric: an additive metric
+    sums their actuals and targets, a ratio is recomputed from the summed
+    parts (``kpi.rollup``).
     """
 
     key: str
@@ -266,6 +276,7 @@ class Goal:
     weight: float = 1.0
     team: str | None = None
     description: str = ""
+    metric: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -280,16 +291,66 @@ class Goal:
             weight=float(data.get("weight", 1.0)),
             team=data.get("team"),
             description=str(data.get("description") or ""),
+            metric=data.get("metric") or None,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedTarget:
+    """One line of the target table: what ``metric`` should reach in one period.
+
+    ``start``..``end`` (inclusive) is usually a month. ``team`` and ``person``
+    say whose target it is (None: the whole company, or the whole team).
+    ``overridden`` marks a value typed in by hand rather than allocated from a
+    longer period's target; a new allocation keeps it.
+    """
+
+    metric: str
+    start: date
+    end: date
+    value: float
+    team: str | None = None
+    person: str | None = None
+    overridden: bool = False
+
+    @property
+    def key(self) -> str:
+        owner = f"{self.team or ''}|{self.person or ''}"
+        return f"{self.metric}|{owner}|{self.start.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "metric": self.metric,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "value": self.value,
+            "team": self.team,
+            "person": self.person,
+            "overridden": self.overridden or None,
+        }
+        return {key: value for key, value in data.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlannedTarget:
+        return cls(
+            metric=str(data["metric"]),
+            start=_required_date(data["start"]),
+            end=_required_date(data["end"]),
+            value=float(data["value"]),
+            team=data.get("team"),
+            person=data.get("person"),
+            overridden=bool(data.get("overridden", False)),
         )
 
 
 @dataclass(frozen=True)
 class Definitions:
-    """The whole set of metrics, goals and KPIs of a workspace."""
+    """The whole set of metrics, goals, KPIs and planned targets of a workspace."""
 
     metrics: tuple[Metric, ...] = ()
     goals: tuple[Goal, ...] = ()
     kpis: tuple[KPI, ...] = ()
+    targets: tuple[PlannedTarget, ...] = ()
 
     def metric(self, name: str) -> Metric:
         for metric in self.metrics:

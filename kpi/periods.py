@@ -125,18 +125,25 @@ def bucket_end(bucket: pd.Timestamp, period: str) -> pd.Timestamp:
     return bucket + pd.DateOffset(months=months) - pd.Timedelta(days=1)
 
 
+FISCAL_YEAR_NAMES: tuple[str, ...] = ("end", "start")
+
+
 def period_label(
     bucket: pd.Timestamp,
     period: str,
     week_start: str = "monday",
     fiscal_start_month: int = 1,
+    fiscal_year_named_by: str = "end",
 ) -> str:
     """How people read a bucket.
 
     Monday weeks carry the ISO year: the week starting 2024-12-30 is
-    "2025-W01". Sunday weeks are "Week of 2024-12-29". Fiscal quarters and
-    years name the year the fiscal year ends in: with April as the first
-    month, the quarter starting 2026-04-01 is "FY2027 Q1".
+    "2025-W01". Sunday weeks are "Week of 2024-12-29". A fiscal year that
+    does not start in January is named by the year it ends in (the default,
+    as in the UK and US federal usage: April 2026 - March 2027 is "FY2027")
+    or, with ``fiscal_year_named_by="start"``, the year it starts in
+    ("FY2026"). With April as the first month, the quarter starting
+    2026-04-01 is "FY2027 Q1" by default.
     """
     _check_settings(period, week_start, fiscal_start_month)
     bucket = pd.Timestamp(bucket)
@@ -153,7 +160,13 @@ def period_label(
     quarter = (bucket.month - fiscal_start_month) % 12 // 3 + 1
     if fiscal_start_month == 1:
         return f"Q{quarter} {bucket.year}" if period == "quarter" else str(bucket.year)
-    fiscal_year = bucket.year + 1 if bucket.month >= fiscal_start_month else bucket.year
+    if fiscal_year_named_by not in FISCAL_YEAR_NAMES:
+        raise ValueError(
+            f'Unknown fiscal year naming "{fiscal_year_named_by}". '
+            'Use "end" or "start".'
+        )
+    first_year = bucket.year if bucket.month >= fiscal_start_month else bucket.year - 1
+    fiscal_year = first_year + 1 if fiscal_year_named_by == "end" else first_year
     if period == "quarter":
         return f"FY{fiscal_year} Q{quarter}"
     return f"FY{fiscal_year}"

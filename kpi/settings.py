@@ -5,12 +5,15 @@ One frozen record, stored as a plain dict like the records of ``kpi.model``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import Any
 
-from kpi.errors import DefinitionError
+import pandas as pd
 
-WEEK_STARTS: tuple[str, ...] = ("monday", "sunday")
+from kpi.errors import DefinitionError
+from kpi.model import Definitions
+from kpi.periods import FISCAL_YEAR_NAMES, WEEK_STARTS, period_label
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,9 @@ class WorkspaceSettings:
 
     - ``week_start``: "monday" (ISO weeks) or "sunday".
     - ``fiscal_start_month``: 1 (January) to 12; quarters and years follow it.
+    - ``fiscal_year_named_by``: "end" names a fiscal year by the calendar year
+      it ends in (April 2026 - March 2027 is FY2027), "start" by the year it
+      starts in (FY2026). It has no effect when the year starts in January.
     - ``at_risk_pace``: a pace at or above this, but below 100 %, is "at risk";
       below it is "off track" (DESIGN.md rule 4, 0.9 by default).
     - ``seasonal_pacing``: expected-to-date follows last year's share of the
@@ -31,6 +37,7 @@ class WorkspaceSettings:
     at_risk_pace: float = 0.9
     seasonal_pacing: bool = False
     day_first: bool = False
+    fiscal_year_named_by: str = "end"
 
     def __post_init__(self) -> None:
         if self.week_start not in WEEK_STARTS:
@@ -47,6 +54,13 @@ class WorkspaceSettings:
                 "Choose a number from 1 (January) to 12 (December).",
                 subject="fiscal_start_month",
             )
+        if self.fiscal_year_named_by not in FISCAL_YEAR_NAMES:
+            raise DefinitionError(
+                "bad_setting",
+                f'Fiscal year naming "{self.fiscal_year_named_by}" is not known. '
+                'Choose "end" (FY2027 for April 2026 - March 2027) or "start".',
+                subject="fiscal_year_named_by",
+            )
         if not 0 < self.at_risk_pace <= 1:
             raise DefinitionError(
                 "bad_setting",
@@ -54,6 +68,16 @@ class WorkspaceSettings:
                 "fraction such as 0.9 (a pace of 90 % or more is at risk).",
                 subject="at_risk_pace",
             )
+
+    def label(self, bucket: pd.Timestamp, period: str) -> str:
+        """``period_label`` with this workspace's weeks and fiscal year."""
+        return period_label(
+            bucket,
+            period,
+            self.week_start,
+            self.fiscal_start_month,
+            self.fiscal_year_named_by,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +91,40 @@ class WorkspaceSettings:
             fiscal_start_month=int(
                 data.get("fiscal_start_month") or defaults.fiscal_start_month
             ),
+            fiscal_year_named_by=str(
+                data.get("fiscal_year_named_by") or defaults.fiscal_year_named_by
+            ),
             at_risk_pace=float(data.get("at_risk_pace") or defaults.at_risk_pace),
             seasonal_pacing=bool(data.get("seasonal_pacing", False)),
             day_first=bool(data.get("day_first", False)),
         )
+
+
+def keep_status_bands(
+    definitions: Definitions,
+    old: WorkspaceSettings,
+    new: WorkspaceSettings,
+    *,
+    today: date,
+    apply_to_running: bool,
+) -> Definitions:
+    """The KPIs with the band each must keep when the workspace band changes.
+
+    A KPI that keeps no band of its own was judged with ``old``: it keeps that
+    one if its time frame has ended (its outcome must not change), and also
+    while it runs unless ``apply_to_running``. A running KPI takes ``new`` when
+    ``apply_to_running``; an ended KPI never changes. With at-risk going from
+    0.9 to 0.8 on 2026-05-01: a Q1 KPI keeps 0.9, a 2026 KPI takes 0.8 (or
+    keeps 0.9 without ``apply_to_running``).
+    """
+    if old.at_risk_pace == new.at_risk_pace:
+        return definitions
+    kpis = []
+    for kpi in definitions.kpis:
+        running = kpi.end > today
+        if running and apply_to_running:
+            kpi = replace(kpi, at_risk_pace=new.at_risk_pace)
+        elif kpi.at_risk_pace is None:
+            kpi = replace(kpi, at_risk_pace=old.at_risk_pace)
+        kpis.append(kpi)
+    return replace(definitions, kpis=tuple(kpis))

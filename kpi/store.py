@@ -30,7 +30,15 @@ import sqlalchemy as sa
 
 from kpi.definition_checks import goal_users, metric_users, name_all
 from kpi.errors import DefinitionError, GoalpostError, Location
-from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
+from kpi.model import (
+    KPI,
+    ColumnMapping,
+    DatasetInfo,
+    Definitions,
+    Goal,
+    Metric,
+    PlannedTarget,
+)
 from kpi.store_schema import (
     DEFINITIONS_COUNTER,
     as_utc,
@@ -330,6 +338,36 @@ class Store:
         """Store a JSON-serialisable value under ``key``."""
         with self._write() as conn:
             _put_setting(conn, key, value)
+
+    def set_setting_and_kpis(self, key: str, value: Any, kpis: list[KPI]) -> None:
+        """Store a setting and rewrite these KPIs' specs in one transaction.
+
+        The KPIs keep their place and their sample flag; used when a changed
+        status band must stay with the KPIs judged under the old one.
+        """
+        with self._write() as conn:
+            _put_setting(conn, key, value)
+            for kpi in kpis:
+                conn.execute(
+                    sa.update(definition_table)
+                    .where(
+                        definition_table.c.kind == "kpi",
+                        definition_table.c.key == kpi.key,
+                    )
+                    .values(spec=kpi.to_dict(), updated_at=utc_now())
+                )
+            bump_definitions_version(conn)
+
+    def replace_planned_targets(
+        self, removed: list[PlannedTarget], added: list[PlannedTarget]
+    ) -> None:
+        """Delete ``removed`` lines of the target table and write ``added``, at once."""
+        with self._write() as conn:
+            for row in removed:
+                _delete_definition(conn, "target", row.key)
+            for row in added:
+                upsert_definition(conn, "target", row.key, row.to_dict(), False)
+            bump_definitions_version(conn)
 
     def has_data(self) -> bool:
         """True when any dataset or definition is stored (settings do not count)."""

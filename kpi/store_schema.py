@@ -23,7 +23,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kpi.errors import GoalpostError, ImportProblem, Location
-from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
+from kpi.model import (
+    KPI,
+    ColumnMapping,
+    DatasetInfo,
+    Definitions,
+    Goal,
+    Metric,
+    PlannedTarget,
+)
 
 URL_VARIABLE = "GOALPOST_DATABASE_URL"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -277,6 +285,8 @@ def definition_specs(given: Definitions) -> Iterator[tuple[str, str, dict[str, A
         yield "goal", goal.key, goal.to_dict()
     for kpi in given.kpis:
         yield "kpi", kpi.key, kpi.to_dict()
+    for row in given.targets:
+        yield "target", row.key, row.to_dict()
 
 
 def load_definitions(conn: sa.Connection) -> Definitions:
@@ -291,6 +301,7 @@ def load_definitions(conn: sa.Connection) -> Definitions:
         metrics=tuple(Metric.from_dict(spec) for spec in specs("metric")),
         goals=tuple(Goal.from_dict(spec) for spec in specs("goal")),
         kpis=tuple(KPI.from_dict(spec) for spec in specs("kpi")),
+        targets=tuple(PlannedTarget.from_dict(spec) for spec in specs("target")),
     )
 
 

@@ -17,6 +17,7 @@ from kpi.periods import (
     period_range,
     time_frame_label,
 )
+from kpi.settings import WorkspaceSettings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TS = pd.Timestamp
@@ -264,6 +265,28 @@ def test_bucket_end(bucket, period, expected):
 def test_period_label(bucket, period, week_start, fiscal_start_month, expected):
     label = period_label(TS(bucket), period, week_start, fiscal_start_month)
     assert label == expected
+
+
+@pytest.mark.parametrize(
+    ("bucket", "period", "fiscal_start_month", "named_by", "expected"),
+    [
+        # April 2026 - March 2027: named by the year it ends in, or starts in.
+        ("2026-04-01", "year", 4, "end", "FY2027"),
+        ("2026-04-01", "year", 4, "start", "FY2026"),
+        # January 2027 is the fourth quarter of the same fiscal year.
+        ("2027-01-01", "quarter", 4, "end", "FY2027 Q4"),
+        ("2027-01-01", "quarter", 4, "start", "FY2026 Q4"),
+        # July 2025 - June 2026 (Australia): "FY2026" by its end.
+        ("2025-07-01", "quarter", 7, "start", "FY2025 Q1"),
+        # A January year is just the calendar year, whatever the naming.
+        ("2026-01-01", "year", 1, "start", "2026"),
+    ],
+)
+def test_fiscal_year_naming(bucket, period, fiscal_start_month, named_by, expected):
+    settings = WorkspaceSettings(
+        fiscal_start_month=fiscal_start_month, fiscal_year_named_by=named_by
+    )
+    assert settings.label(TS(bucket), period) == expected
 
 
 @pytest.mark.parametrize(

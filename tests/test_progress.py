@@ -478,7 +478,7 @@ def test_case_22_team_totals_divide_sums() -> None:
 
 
 def test_settings_round_trip_and_defaults() -> None:
-    settings = WorkspaceSettings("sunday", 4, 0.85, True, True)
+    settings = WorkspaceSettings("sunday", 4, 0.85, True, True, "start")
     assert WorkspaceSettings.from_dict(settings.to_dict()) == settings
     assert WorkspaceSettings.from_dict({}) == WorkspaceSettings()
     assert WorkspaceSettings().at_risk_pace == 0.9
@@ -490,6 +490,7 @@ def test_settings_round_trip_and_defaults() -> None:
         ({"week_start": "friday"}, 'Week start "friday" is not known'),
         ({"fiscal_start_month": 13}, "Fiscal year start month 13 is not a month"),
         ({"at_risk_pace": 1.5}, "At-risk pace 1.5 is outside 0-1"),
+        ({"fiscal_year_named_by": "middle"}, 'Fiscal year naming "middle"'),
     ],
 )
 def test_settings_refuse_bad_values(changes: dict, message: str) -> None:

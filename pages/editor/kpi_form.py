@@ -136,6 +136,12 @@ def kpis_tab(ed: Editor) -> None:
             parent=parent,
             weight=weight,
             description=current.description if current else "",
+            # The band it is judged with stays with the KPI (kpi.settings).
+            at_risk_pace=(
+                current.at_risk_pace
+                if current and current.at_risk_pace is not None
+                else common.settings().at_risk_pace
+            ),
         )
         save(
             ed,
