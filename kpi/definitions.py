@@ -56,7 +56,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "target": tuple(
         "kind value period baseline baseline_period baseline_start baseline_end "
-        "resolves_to".split()
+        "resolves_to from_plan".split()
     ),
     "filters": ("column", "value", "negate"),
 }

@@ -24,10 +24,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from kpi.compare import window_label
 from kpi.formatting import format_value
 from kpi.kpi_data import (
     KpiData,
     bucket_frame,
+    bucket_targets,
     kpi_data,
     pacing,
     resolve_target,
@@ -48,6 +50,8 @@ from kpi.progress import (
 from kpi.settings import WorkspaceSettings
 
 DEFAULT_SETTINGS = WorkspaceSettings()
+# A figure and the name of what it covers: (3.0, "2026-W08").
+Labelled = tuple[float | None, str]
 SERIES_COLUMNS: tuple[str, ...] = (
     "bucket",
     "label",
@@ -63,7 +67,9 @@ class KpiReport:
     """Everything a page shows about one KPI; None always means "no value".
 
     ``actual`` is the total to date (total), the judged level (level) or the
-    latest bucket, unfinished included (per_period). ``target_value`` is the
+    latest finished bucket (per_period; the unfinished one until one has
+    finished); ``actual_label`` names what it covers ("Jan 1–Apr 30 2026",
+    "2026-W08"). ``target_value`` is the
     resolved target (a change target as its total or level number); None only
     when a change target's baseline period has no data. ``series`` has one row
     per bucket of the frame: bucket, label, value (the bucket's own value),
@@ -77,6 +83,7 @@ class KpiReport:
     status: str
     outcome: str | None
     actual: float | None
+    actual_label: str
     target_value: float | None
     progress: float | None
     expected_to_date: float | None
@@ -113,7 +120,7 @@ def evaluate_kpi(
     if target is None:
         frame = bucket_frame(data, _chart_period(kpi, chart_period))
         judgement = no_data(data.timeline, lead)
-        return _report(data, judgement, None, None, baseline_label, frame)
+        return _report(data, judgement, (None, ""), None, baseline_label, frame)
 
     if target.kind == "total":
         judgement, actual, frame = _total(data, target, chart_period)
@@ -128,11 +135,15 @@ def evaluate_kpi(
 
 def _total(
     data: KpiData, target: Target, chart_period: str | None
-) -> tuple[Judgement, float | None, pd.DataFrame]:
+) -> tuple[Judgement, Labelled, pd.DataFrame]:
     kpi, timeline = data.kpi, data.timeline
     frame = bucket_frame(data, _chart_period(kpi, chart_period))
     if timeline.not_started:
-        return not_started(timeline), None, _with_lines(frame, target.value, None)
+        return (
+            not_started(timeline),
+            (None, ""),
+            _with_lines(frame, target.value, None),
+        )
 
     share_by, note = pacing(data)
     has_rows = data.has_rows(kpi.start, timeline.elapsed_end)
@@ -155,17 +166,22 @@ def _total(
         target.value * share_by(min(last, today).date()) if first <= today else np.nan
         for first, last in zip(frame["first_day"], frame["last_day"], strict=True)
     ]
-    return judgement, actual, _with_lines(frame, path, expected)
+    label = window_label(kpi.start, timeline.elapsed_end)
+    return judgement, (actual, label), _with_lines(frame, path, expected)
 
 
 def _per_period(
     data: KpiData, target: Target
-) -> tuple[Judgement, float | None, pd.DataFrame]:
+) -> tuple[Judgement, Labelled, pd.DataFrame]:
     kpi, timeline, metric = data.kpi, data.timeline, data.metric
     period = target_period(kpi, target)
     frame = bucket_frame(data, period)
-    finished = frame.loc[frame["finished"], "value"]
-    judged = [None if np.isnan(value) else float(value) for value in finished]
+    targets = np.array(bucket_targets(data, frame, period), dtype=float)
+    finished = frame["finished"].to_numpy()
+    judged = [
+        None if np.isnan(value) else float(value)
+        for value in frame.loc[finished, "value"]
+    ]
     has_rows = not timeline.not_started and data.has_rows(
         kpi.start, timeline.elapsed_end
     )
@@ -178,7 +194,7 @@ def _per_period(
         share = days_inclusive(row["first_day"].date(), timeline.today) / (
             days_inclusive(row["first_day"].date(), row["last_day"].date())
         )
-        due = target.value * share if metric.is_additive else target.value
+        due = targets[position] * share if metric.is_additive else targets[position]
         expected[position] = due if metric.is_additive else np.nan
         if not np.isnan(row["value"]):
             current_pace = pace_ratio(float(row["value"]), due, metric.direction)
@@ -193,14 +209,19 @@ def _per_period(
         period=period,
         unit=metric.unit,
         current_pace=current_pace,
+        bucket_targets=targets[finished].tolist(),
     )
-    judgement = _add_notes(judgement, _per_period_notes(frame, period, kpi))
+    judgement = _add_notes(judgement, _per_period_notes(frame, period, kpi, metric))
+    done = frame.loc[finished, "value"]
     started = frame.loc[frame["first_day"] <= pd.Timestamp(timeline.today), "value"]
-    actual = _last_value(started) if has_rows else None
-    return judgement, actual, _with_lines(frame, target.value, expected)
+    shown = done if done.notna().any() else started
+    actual = _last_labelled(frame, shown) if has_rows else (None, "")
+    return judgement, actual, _with_lines(frame, targets.tolist(), expected)
 
 
-def _per_period_notes(frame: pd.DataFrame, period: str, kpi: KPI) -> list[str]:
+def _per_period_notes(
+    frame: pd.DataFrame, period: str, kpi: KPI, metric: Metric
+) -> list[str]:
     notes = []
     if frame["partial"].any():
         label = frame.loc[frame["partial"], "label"].iloc[0]
@@ -208,16 +229,19 @@ def _per_period_notes(frame: pd.DataFrame, period: str, kpi: KPI) -> list[str]:
     ends = [bucket_end(start, period) for start in frame["bucket"]]
     cut = (frame["first_day"] > frame["bucket"]) | (frame["last_day"] < ends)
     if cut.any():
+        rule = (
+            "against its target pro-rated to those days"
+            if metric.is_additive
+            else "against the full target"
+        )
         notes.append(
             f"A {period} cut by the time frame ({kpi.start} to {kpi.end}) is "
-            "judged on its days inside it, against the full target."
+            f"judged on its days inside it, {rule}."
         )
     return notes
 
 
-def _level(
-    data: KpiData, target: Target
-) -> tuple[Judgement, float | None, pd.DataFrame]:
+def _level(data: KpiData, target: Target) -> tuple[Judgement, Labelled, pd.DataFrame]:
     kpi, timeline, metric = data.kpi, data.timeline, data.metric
     period = target_period(kpi, target)
     frame = bucket_frame(data, period)
@@ -254,13 +278,14 @@ def _level(
     )
     if current is not None:
         judgement = _add_notes(judgement, notes)
-    return judgement, current, _with_lines(frame, target.value, None)
+    label = str(picked.iloc[-1]["label"]) if current is not None else ""
+    return judgement, (current, label), _with_lines(frame, target.value, None)
 
 
 def _report(
     data: KpiData,
     judgement: Judgement,
-    actual: float | None,
+    actual: Labelled,
     target_value: float | None,
     baseline_label: str | None,
     frame: pd.DataFrame,
@@ -275,7 +300,8 @@ def _report(
         metric=data.metric,
         status=judgement.status,
         outcome=judgement.outcome,
-        actual=actual,
+        actual=actual[0],
+        actual_label=actual[1],
         target_value=target_value,
         progress=judgement.progress,
         expected_to_date=judgement.expected_to_date,
@@ -307,9 +333,12 @@ def _add_notes(judgement: Judgement, notes: list[str]) -> Judgement:
     return replace(judgement, explanation=" ".join([judgement.explanation, *notes]))
 
 
-def _last_value(values: pd.Series) -> float | None:
+def _last_labelled(frame: pd.DataFrame, values: pd.Series) -> Labelled:
+    """The last known value of ``values`` with its bucket's label."""
     known = values.dropna()
-    return float(known.iloc[-1]) if len(known) else None
+    if not len(known):
+        return None, ""
+    return float(known.iloc[-1]), str(frame.loc[known.index[-1], "label"])
 
 
 def _chart_period(kpi: KPI, chart_period: str | None) -> str:

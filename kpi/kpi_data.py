@@ -8,7 +8,7 @@ buckets of a period, each with its in-frame days and its value to date.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -26,6 +26,7 @@ from kpi.periods import (
 )
 from kpi.progress import Timeline
 from kpi.settings import WorkspaceSettings
+from kpi.target_plan import planned_value
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,22 @@ class KpiData:
             start=start,
             end=end,
             where=self.where,
+        )
+
+    def planned(self, start: date, end: date) -> float | None:
+        """The target table's value for ``start``..``end`` and this KPI's owner.
+
+        Summed over the window for an additive metric, else the value in force
+        on ``end`` (``kpi.target_plan.planned_value``); None without a line.
+        """
+        return planned_value(
+            self.definitions.targets,
+            self.metric.name,
+            start,
+            end,
+            team=self.kpi.team,
+            person=self.kpi.person,
+            additive=self.metric.is_additive,
         )
 
     def has_rows(self, start: date, end: date) -> bool:
@@ -122,6 +139,8 @@ def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     +15 % over Q4 2025 (40,000) -> 46,000. None when the baseline has no data.
     """
     target, kpi = data.kpi.target, data.kpi
+    if target.from_plan and target.kind in ("total", "level"):
+        return _planned_target(data)
     if target.kind != "change":
         return target, None, ""
     if target.baseline_start is None or target.baseline_end is None:
@@ -159,6 +178,54 @@ def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     resolved = Target(target.resolves_to, value, target.period, level_baseline)
     lead = f"Target {change} over {label} = {format_value(value, unit)}."
     return resolved, label, lead
+
+
+def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
+    kpi, target = data.kpi, data.kpi.target
+    value = data.planned(kpi.start, kpi.end)
+    frame = time_frame_label(kpi.start, kpi.end)
+    if value is None:
+        return (
+            None,
+            None,
+            f"The target table has no line for some days of {frame}. Set "
+            f"{data.metric.label} targets for {_owner(kpi)} on the Targets tab.",
+        )
+    how = "the sum of its months" if data.metric.is_additive else "the value in force"
+    lead = (
+        f"Target from the target table ({how} for {frame}): "
+        f"{format_value(value, data.metric.unit)}."
+    )
+    return replace(target, value=value), None, lead
+
+
+def _owner(kpi: KPI) -> str:
+    return " · ".join(p for p in (kpi.team, kpi.person) if p) or "the company"
+
+
+def bucket_targets(data: KpiData, frame: pd.DataFrame, period: str) -> list[float]:
+    """Each bucket's own target for a per-period KPI.
+
+    The target table's value for the bucket when the KPI takes its targets
+    from there (else, or where it has no line, the KPI's value). A bucket cut
+    by the edge of the time frame is judged on its days inside the frame; for
+    an additive metric its target is pro-rated to those days (2 posts a week,
+    a week with 4 days in the frame: 2 × 4/7 = 1.14), for a rate or average
+    the full target applies.
+    """
+    target = data.kpi.target
+    targets = []
+    for bucket, first, last in zip(
+        frame["bucket"], frame["first_day"], frame["last_day"], strict=True
+    ):
+        whole_first, whole_last = bucket.date(), bucket_end(bucket, period).date()
+        planned = data.planned(whole_first, whole_last) if target.from_plan else None
+        value = target.value if planned is None else planned
+        if data.metric.is_additive:
+            inside = days_inclusive(first.date(), last.date())
+            value *= inside / days_inclusive(whole_first, whole_last)
+        targets.append(value)
+    return targets
 
 
 def bucket_frame(data: KpiData, period: str) -> pd.DataFrame:
@@ -220,6 +287,8 @@ def pacing(data: KpiData) -> tuple[Callable[[date], float], str]:
     def linear(day: date) -> float:
         return days_inclusive(kpi.start, day) / timeline.total_days
 
+    if kpi.target.from_plan and data.metric.is_additive:
+        return _plan_pacing(data, linear)
     if not data.settings.seasonal_pacing:
         return linear, ""
     first, last = year_earlier(kpi.start), year_earlier(kpi.end)
@@ -236,6 +305,24 @@ def pacing(data: KpiData) -> tuple[Callable[[date], float], str]:
 
     share = format_fraction(seasonal(timeline.elapsed_end))
     return seasonal, f"Expected follows last year, which had {share} by this date."
+
+
+def _plan_pacing(
+    data: KpiData, linear: Callable[[date], float]
+) -> tuple[Callable[[date], float], str]:
+    """Expected-to-date along the target table: planned so far / planned in all."""
+    kpi = data.kpi
+    whole = data.planned(kpi.start, kpi.end)
+    if not whole:
+        return linear, ""
+
+    def planned_share(day: date) -> float:
+        if day < kpi.start:
+            return 0.0
+        return (data.planned(kpi.start, min(day, kpi.end)) or 0.0) / whole
+
+    share = format_fraction(planned_share(data.timeline.elapsed_end))
+    return planned_share, f"Expected follows the target table: {share} by this date."
 
 
 def target_period(kpi: KPI, target: Target) -> str:

@@ -169,6 +169,12 @@ class Target:
     - change: ``value`` is a fraction (0.15 for +15 %) against the metric over
       ``baseline_start``..``baseline_end``; ``resolves_to`` says whether it
       becomes a total or a level target.
+
+    With ``from_plan`` the number comes from the workspace's target table
+    (``kpi.target_plan``) for the KPI's metric and owner, and ``value`` is
+    used only where the table has no line: a total sums the planned months
+    of the frame, each per-period bucket takes its own planned value, and a
+    level takes the value in force at the end of the frame.
     """
 
     kind: str
@@ -178,12 +184,15 @@ class Target:
     baseline_start: date | None = None
     baseline_end: date | None = None
     resolves_to: str = "total"
+    from_plan: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("baseline_start", "baseline_end"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
+        if not self.from_plan:
+            data.pop("from_plan")
         return {key: value for key, value in data.items() if value is not None}
 
     @classmethod
@@ -196,6 +205,7 @@ class Target:
             baseline_start=_optional_date(data.get("baseline_start")),
             baseline_end=_optional_date(data.get("baseline_end")),
             resolves_to=str(data.get("resolves_to") or "total"),
+            from_plan=bool(data.get("from_plan", False)),
         )
 
 

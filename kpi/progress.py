@@ -220,15 +220,18 @@ def judge_per_period(
     period: str = "period",
     unit: str = "number",
     current_pace: float | None = None,
+    bucket_targets: Sequence[float] | None = None,
 ) -> Judgement:
     """Judge a per-period target: each finished bucket passes or fails on its own.
 
     ``judged`` holds the values of the finished buckets in order; None means
-    the bucket has no value and is not judged. hit rate = passed / judged, and
-    it is both the progress and the pace. At the end the KPI passes only if
-    every judged bucket passed. While no bucket has finished, ``current_pace``
-    (the unfinished bucket against its pro-rated target) decides the status.
-    A zero target gives "no data".
+    the bucket has no value and is not judged. ``bucket_targets``, aligned
+    with ``judged``, gives each bucket its own target (a pro-rated or planned
+    one); without it every bucket must reach ``target``. hit rate = passed /
+    judged, and it is both the progress and the pace. At the end the KPI
+    passes only if every judged bucket passed. While no bucket has finished,
+    ``current_pace`` (the unfinished bucket against its pro-rated target)
+    decides the status. A zero target gives "no data".
     """
     if timeline.not_started:
         return not_started(timeline)
@@ -239,15 +242,22 @@ def judge_per_period(
             timeline, f"The target is 0 per {period}, so progress cannot be measured."
         )
 
-    values = [value for value in judged if value is not None]
-    passed = sum(meets(value, target, direction) for value in values)
-    hit_rate = safe_ratio(passed, len(values))
+    goals = (
+        list(bucket_targets) if bucket_targets is not None else [target] * len(judged)
+    )
+    pairs = [(v, goal) for v, goal in zip(judged, goals, strict=True) if v is not None]
+    passed = sum(meets(value, goal, direction) for value, goal in pairs)
+    hit_rate = safe_ratio(passed, len(pairs))
+    same = all(goal == target for _, goal in pairs)
+    reached = (
+        f"reached {format_value(target, unit)}" if same else "reached their target"
+    )
     count = (
-        f"{passed} of {len(values)} finished {period}s reached "
-        f"{format_value(target, unit)} ({format_fraction(hit_rate)})"
+        f"{passed} of {len(pairs)} finished {period}s {reached} "
+        f"({format_fraction(hit_rate)})"
     )
     if timeline.ended:
-        met = bool(values) and passed == len(values)
+        met = bool(pairs) and passed == len(pairs)
         judgement = ended(met, hit_rate, f"The time frame ended with {count}")
         return replace(judgement, hit_rate=hit_rate)
 

@@ -252,7 +252,8 @@ def test_per_period_with_a_partial_week() -> None:
     assert report.hit_rate == pytest.approx(2 / 3)
     assert report.progress == report.pace == report.hit_rate
     assert report.status == "off track"
-    assert report.actual == 1  # the unfinished week so far
+    # The card shows the latest finished week (W08: 3), not the running one.
+    assert (report.actual, report.actual_label) == (3, "2026-W08")
     # W09 has 3 of its 7 days behind it (23-25 Feb): 2 × 3/7 due by now.
     assert series["expected"].iloc[3] == pytest.approx(6 / 7)
     assert series["expected"].iloc[:3].isna().all()

@@ -36,6 +36,7 @@ def report(item: KPI, progress: float | None, status: str = "on track") -> KpiRe
         status=status,
         outcome=None,
         actual=None,
+        actual_label="",
         target_value=100.0,
         progress=progress,
         expected_to_date=None,
