@@ -16,6 +16,7 @@ from kpi.formatting import format_value
 ACTUAL_COLOUR = "#2f6fdf"
 TARGET_COLOUR = "#1b9e5a"
 EXPECTED_COLOUR = "#9a9a9a"
+FORECAST_COLOUR = "#7a4fd6"
 
 _AXIS_FORMAT = {
     "percent": ".0%",
@@ -28,12 +29,14 @@ _AXIS_FORMAT = {
 def kpi_chart(
     series: pd.DataFrame, *, unit: str, cumulative: bool, height: int = 220
 ) -> alt.LayerChart:
-    """Actual against target, with the expected-to-date path when there is one.
+    """Actual against target, with the expected-to-date path and the forecast.
 
     ``series`` has one row per bucket: bucket, label, value, partial, target,
-    expected. With ``cumulative`` the actual line is the running total (for a
-    total target); otherwise each bucket's own value. The unfinished bucket is
-    drawn as a hollow point and labelled partial in the tooltip.
+    expected and, when there is a forecast, projected, projected_low and
+    projected_high. With ``cumulative`` the actual line is the running total
+    (for a total target); otherwise each bucket's own value. The unfinished
+    bucket is drawn as a hollow point and labelled partial in the tooltip; the
+    forecast is a dashed line inside a shaded 80 % band.
     """
     frame = _chart_frame(series, unit, cumulative)
     x = alt.X(
@@ -72,8 +75,26 @@ def kpi_chart(
                 y="expected:Q"
             )
         )
+    if frame["projected"].notna().any():
+        layers = [*_forecast_layers(base, unit), *layers]
     # alt.layer returns a FacetChart only when the layers share a facet.
     return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+
+
+def _forecast_layers(base: alt.Chart, unit: str) -> list[alt.Chart]:
+    """The shaded 80 % band under the dashed projected line."""
+    tooltip = [
+        alt.Tooltip("label:N", title="Period"),
+        alt.Tooltip("projected_shown:N", title="Forecast"),
+        alt.Tooltip("band_shown:N", title="80% band"),
+    ]
+    band = base.mark_area(color=FORECAST_COLOUR, opacity=0.15).encode(
+        y="projected_low:Q", y2="projected_high:Q", tooltip=tooltip
+    )
+    line = base.mark_line(color=FORECAST_COLOUR, strokeDash=[4, 4]).encode(
+        y="projected:Q", tooltip=tooltip
+    )
+    return [band, line]
 
 
 def breakdown_chart(frame: pd.DataFrame, *, by: str, unit: str) -> alt.Chart:
@@ -180,6 +201,10 @@ def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFr
         else values
     )
     partial = series["partial"].astype(bool)
+    projected, low, high = (
+        series[name] if name in series else pd.Series(float("nan"), index=series.index)
+        for name in ("projected", "projected_low", "projected_high")
+    )
     return pd.DataFrame(
         {
             "day": series["bucket"].dt.strftime("%Y-%m-%d"),
@@ -191,6 +216,14 @@ def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFr
             "shown": [format_value(v, unit) for v in actual],
             "target_shown": [format_value(v, unit) for v in series["target"]],
             "state": ["partial period" if p else "" for p in partial],
+            "projected": projected,
+            "projected_low": low,
+            "projected_high": high,
+            "projected_shown": [format_value(v, unit) for v in projected],
+            "band_shown": [
+                f"{format_value(a, unit)} – {format_value(b, unit)}"
+                for a, b in zip(low, high, strict=True)
+            ],
         }
     )
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.compare import window_label
+from kpi.forecast import Forecast
 from kpi.formatting import format_value
 from kpi.kpi_data import (
     KpiData,
@@ -47,6 +48,7 @@ from kpi.progress import (
     not_started,
     pace_ratio,
 )
+from kpi.projection import PROJECTION_COLUMNS, project
 from kpi.settings import WorkspaceSettings
 
 DEFAULT_SETTINGS = WorkspaceSettings()
@@ -59,6 +61,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "partial",
     "expected",
     "target",
+    *PROJECTION_COLUMNS,
 )
 
 
@@ -75,7 +78,9 @@ class KpiReport:
     per bucket of the frame: bucket, label, value (the bucket's own value),
     partial, expected (cumulative expected-to-date for total kinds; the
     pro-rated target of the unfinished bucket for an additive per_period KPI),
-    target (the cumulative target path for total kinds, else the flat target).
+    target (the cumulative target path for total kinds, else each bucket's
+    target), and projected, projected_low, projected_high (``kpi.projection``).
+    ``forecast`` is the projection to the end of the frame, or None.
     """
 
     kpi: KPI
@@ -96,6 +101,7 @@ class KpiReport:
     total_days: int
     series: pd.DataFrame
     explanation: str
+    forecast: Forecast | None = None
 
 
 def evaluate_kpi(
@@ -130,7 +136,9 @@ def evaluate_kpi(
         judgement, actual, frame = _level(data, target)
     if lead and judgement.status != "not started":
         judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
-    return _report(data, judgement, actual, target.value, baseline_label, frame)
+    forecast, frame = project(data, target, actual[0], frame)
+    report = _report(data, judgement, actual, target.value, baseline_label, frame)
+    return replace(report, forecast=forecast)
 
 
 def _total(
@@ -295,6 +303,8 @@ def _report(
         frame = _with_lines(
             frame, np.nan if target_value is None else target_value, None
         )
+    missing = [name for name in PROJECTION_COLUMNS if name not in frame.columns]
+    frame = frame.assign(**{name: np.nan for name in missing})
     return KpiReport(
         kpi=data.kpi,
         metric=data.metric,

@@ -195,9 +195,11 @@ def forecast_per_period(
     ``projected`` is the expected hit rate at the end: (periods passed so far +
     remaining × p) / all periods, where p is the chance one more period passes;
     ``probability`` is p to the power of ``remaining``, or 0 once a period has
-    failed. Worked value: [3, 2, 4, 3] against 2 each week with 2 weeks left:
-    p = P(T₃ ≤ 1/0.913) = 82.3 %, probability 0.823² = 67.8 %, projected
-    (4 + 2 × 0.823) / 6 = 94.1 %.
+    failed. ``steps`` give each period left the one-period forecast m and its
+    80 % band, in the metric's own units, for the chart. Worked value:
+    [3, 2, 4, 3] against 2 each week with 2 weeks left: p = P(T₃ ≤ 1/0.913)
+    = 82.3 %, probability 0.823² = 67.8 %, projected (4 + 2 × 0.823) / 6 =
+    94.1 %.
     """
     _check(direction, target=target)
     if remaining < 0:
@@ -215,7 +217,12 @@ def forecast_per_period(
     passed = sum(meets(value, target, direction) for value in periods)
     spread = 0.0 if _flat(periods) else statistics.stdev(periods)
     error = spread * math.sqrt(1 + 1 / n)
-    one = _chance(statistics.fmean(periods), error, target, direction, n - 1)
+    mean = statistics.fmean(periods)
+    one = _chance(mean, error, target, direction, n - 1)
+    half = float(student_t.ppf((1 + BAND_COVERAGE) / 2, n - 1)) * error
+    steps = tuple(
+        (ahead, mean, mean - half, mean + half) for ahead in range(1, remaining + 1)
+    )
     all_pass = 0.0 if already_missed else one**remaining
     projected = (passed + remaining * one) / (n + remaining)
     method = (
@@ -227,7 +234,7 @@ def forecast_per_period(
         method = (
             f"A period has already missed the target, so it cannot be met. {method}"
         )
-    return Forecast(projected, None, None, all_pass, method)
+    return Forecast(projected, None, None, all_pass, method, steps)
 
 
 def _chance(mid: float, error: float, target: float, direction: str, df: int) -> float:

@@ -80,3 +80,26 @@ def test_breakdown_names_blank_values():
         ("paid", "$30.00"),
         ("(blank)", "$10.00"),
     ]
+
+
+def test_the_forecast_is_a_dashed_line_in_a_band():
+    series = weekly([4.0, 6.0, None], partial_last=False).assign(
+        projected=[float("nan"), 10.0, 16.0],
+        projected_low=[float("nan"), 10.0, 13.0],
+        projected_high=[float("nan"), 10.0, 19.0],
+    )
+    spec = kpi_chart(series, unit="number", cumulative=True).to_dict()
+
+    marks = [layer["mark"] for layer in spec["layer"]]
+    area = next(m for m in marks if m["type"] == "area")
+    dashed = [m for m in marks if m["type"] == "line" and "strokeDash" in m]
+    assert area["opacity"] < 1
+    assert any(m["color"] == "#7a4fd6" for m in dashed)
+    last = chart_rows(spec)[-1]
+    assert (last["projected_low"], last["projected_high"]) == (13.0, 19.0)
+    assert last["band_shown"] == "13 – 19"
+
+
+def test_no_forecast_no_band():
+    spec = kpi_chart(weekly([4.0, 6.0, 5.0]), unit="number", cumulative=True).to_dict()
+    assert all(layer["mark"]["type"] != "area" for layer in spec["layer"])

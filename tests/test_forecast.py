@@ -324,7 +324,12 @@ def test_per_period_worked_value() -> None:
     )
     assert forecast.probability == pytest.approx(one**2)  # 0.6778
     assert forecast.projected == pytest.approx((4 + 2 * one) / 6)  # 0.9411
-    assert (forecast.low, forecast.high, forecast.steps) == (None, None, ())
+    assert (forecast.low, forecast.high) == (None, None)
+    # Each week left: 3 ± t(0.90, 3 df) × √(5/6) = 3 ± 1.638 × 0.9129 = 1.505..4.495.
+    half = 1.6377 * math.sqrt(5 / 6)
+    assert [step[0] for step in forecast.steps] == [1, 2]
+    for _, mid, low, high in forecast.steps:
+        assert (mid, low, high) == pytest.approx((3, 3 - half, 3 + half), abs=1e-3)
 
 
 @pytest.mark.parametrize(
