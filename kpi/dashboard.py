@@ -105,7 +105,8 @@ def snapshot(
         goals=visible_goals,
         kpis=tuple(k for k in definitions.kpis if k.key in reports),
     )
-    return Snapshot(reports=reports, problems=problems, tree=goal_tree(scoped, reports))
+    tree = goal_tree(scoped, reports, at_risk_pace=settings.at_risk_pace)
+    return Snapshot(reports=reports, problems=problems, tree=tree)
 
 
 def kpi_card(

@@ -18,7 +18,7 @@ of ``kpi.progress``. Rules, as DESIGN.md states them:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -36,7 +36,7 @@ from kpi.kpi_data import (
     resolve_target,
     target_period,
 )
-from kpi.metrics import Rows
+from kpi.metrics import Rows, metric_inputs, metric_value
 from kpi.model import KPI, Definitions, Metric, Target
 from kpi.periods import bucket_end, days_inclusive
 from kpi.progress import (
@@ -81,6 +81,9 @@ class KpiReport:
     target (the cumulative target path for total kinds, else each bucket's
     target), and projected, projected_low, projected_high (``kpi.projection``).
     ``forecast`` is the projection to the end of the frame, or None.
+    ``parts`` holds, for a derived metric whose base inputs all add up, each
+    input's value over the window ``actual`` covers (spend and leads behind
+    a cost per lead), so that a parent can recompute the ratio from sums.
     """
 
     kpi: KPI
@@ -102,6 +105,7 @@ class KpiReport:
     series: pd.DataFrame
     explanation: str
     forecast: Forecast | None = None
+    parts: Mapping[str, float] = field(default_factory=dict)
 
 
 def evaluate_kpi(
@@ -138,7 +142,8 @@ def evaluate_kpi(
         judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
     forecast, frame = project(data, target, actual[0], frame)
     report = _report(data, judgement, actual, target.value, baseline_label, frame)
-    return replace(report, forecast=forecast)
+    parts = _parts(data, target.kind, actual, frame)
+    return replace(report, forecast=forecast, parts=parts)
 
 
 def _total(
@@ -341,6 +346,36 @@ def _add_notes(judgement: Judgement, notes: list[str]) -> Judgement:
     if not notes or judgement.status in ("not started", "no data"):
         return judgement
     return replace(judgement, explanation=" ".join([judgement.explanation, *notes]))
+
+
+def _parts(
+    data: KpiData, kind: str, actual: Labelled, frame: pd.DataFrame
+) -> dict[str, float]:
+    """Each additive base input over the window of ``actual``; {} otherwise."""
+    metric, timeline = data.metric, data.timeline
+    if not metric.is_derived or actual[0] is None:
+        return {}
+    inputs = metric_inputs(data.definitions, metric.name)
+    if not all(base.is_additive for base in inputs):
+        return {}
+    if kind == "total":
+        first, last = data.kpi.start, timeline.elapsed_end
+    else:
+        row = frame.loc[frame["label"] == actual[1]].iloc[0]
+        first = row["first_day"].date()
+        last = min(row["last_day"].date(), timeline.elapsed_end)
+    parts = {}
+    for base in inputs:
+        value = metric_value(
+            data.definitions,
+            base.name,
+            data.rows,
+            start=first,
+            end=last,
+            where=data.where,
+        )
+        parts[base.name] = 0.0 if value is None else value
+    return parts
 
 
 def _last_labelled(frame: pd.DataFrame, values: pd.Series) -> Labelled:

@@ -1,9 +1,11 @@
 """The goal tree: goals, the KPIs under them, and the roll-up (DESIGN.md rule 5).
 
 Company goal -> department objective -> team KPI -> individual KPI. A goal
-has no metric of its own: it shows the weighted mean of its children's
-progress and warns with its worst child's status. A KPI keeps its own figures
-even when other KPIs sit under it.
+without a metric of its own shows the weighted mean of its children's
+progress and warns with its worst child's status. A goal with a metric adds
+up the KPIs under it that measure that metric (``kpi.rollup_sums``): sums for
+an additive metric, a ratio recomputed from summed parts for a ratio. A KPI
+keeps its own figures even when other KPIs sit under it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from kpi.errors import DefinitionError
 from kpi.evaluate import KpiReport
 from kpi.model import KPI, STATUS_SEVERITY, Definitions, Goal
+from kpi.rollup_sums import Summed, summed_figures
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,14 @@ class GoalNode:
     status: str
     children: tuple[GoalNode, ...]
     report: KpiReport | None
+    summed: Summed | None = None
 
 
 def goal_tree(
-    definitions: Definitions, reports: Mapping[str, KpiReport]
+    definitions: Definitions,
+    reports: Mapping[str, KpiReport],
+    *,
+    at_risk_pace: float = 0.9,
 ) -> list[GoalNode]:
     """The roots of the goal tree: top goals first, then KPIs under no goal.
 
@@ -43,51 +50,77 @@ def goal_tree(
     ``DefinitionError`` with reason ``duplicate_key`` or ``goal_cycle``.
     """
     keys = _check_tree(definitions)
-    goals = [
-        goal_node(goal, definitions, reports)
-        for goal in definitions.goals
-        if goal.parent not in keys
-    ]
+    tree = _Tree(definitions, reports, at_risk_pace)
+    goals = [tree.goal(goal) for goal in definitions.goals if goal.parent not in keys]
     kpis = [
-        kpi_node(kpi, definitions, reports)
+        tree.kpi(kpi)
         for kpi in definitions.kpis
         if kpi.parent not in keys and kpi.key in reports
     ]
     return goals + kpis
 
 
-def goal_node(
-    goal: Goal, definitions: Definitions, reports: Mapping[str, KpiReport]
-) -> GoalNode:
-    """A goal with its subtree; progress and status roll up from the children."""
-    children = _children(goal.key, definitions, reports)
-    return GoalNode(
-        key=goal.key,
-        name=goal.name,
-        kind="goal",
-        weight=goal.weight,
-        progress=rolled_up_progress(children),
-        status=worst_status(child.status for child in children),
-        children=children,
-        report=None,
-    )
+@dataclass(frozen=True)
+class _Tree:
+    definitions: Definitions
+    reports: Mapping[str, KpiReport]
+    at_risk_pace: float
 
+    def goal(self, goal: Goal) -> GoalNode:
+        """A goal with its subtree; progress and status roll up from the children."""
+        children = self.children(goal.key)
+        progress = rolled_up_progress(children)
+        status = worst_status(child.status for child in children)
+        summed = self.summed(goal, children)
+        if summed is not None:
+            progress = summed.progress if summed.progress is not None else progress
+            status = summed.status or status
+        return GoalNode(
+            goal.key,
+            goal.name,
+            "goal",
+            goal.weight,
+            progress,
+            status,
+            children,
+            None,
+            summed,
+        )
 
-def kpi_node(
-    kpi: KPI, definitions: Definitions, reports: Mapping[str, KpiReport]
-) -> GoalNode:
-    """A KPI with the KPIs under it; its own report gives progress and status."""
-    report = reports[kpi.key]
-    return GoalNode(
-        key=kpi.key,
-        name=kpi.name,
-        kind="kpi",
-        weight=kpi.weight,
-        progress=report.progress,
-        status=report.status,
-        children=_children(kpi.key, definitions, reports),
-        report=report,
-    )
+    def kpi(self, kpi: KPI) -> GoalNode:
+        """A KPI with the KPIs under it; its own report gives progress and status."""
+        report = self.reports[kpi.key]
+        return GoalNode(
+            kpi.key,
+            kpi.name,
+            "kpi",
+            kpi.weight,
+            report.progress,
+            report.status,
+            self.children(kpi.key),
+            report,
+        )
+
+    def children(self, key: str) -> tuple[GoalNode, ...]:
+        goals = [self.goal(g) for g in self.definitions.goals if g.parent == key]
+        kpis = [
+            self.kpi(k)
+            for k in self.definitions.kpis
+            if k.parent == key and k.key in self.reports
+        ]
+        return tuple(goals + kpis)
+
+    def summed(self, goal: Goal, children: tuple[GoalNode, ...]) -> Summed | None:
+        if goal.metric is None:
+            return None
+        try:
+            metric = self.definitions.metric(goal.metric)
+        except KeyError:
+            return None
+        reports = [child.report for child in children if child.report is not None]
+        return summed_figures(
+            metric, self.definitions, reports, at_risk_pace=self.at_risk_pace
+        )
 
 
 def rolled_up_progress(children: tuple[GoalNode, ...] | list[GoalNode]) -> float | None:
@@ -113,22 +146,6 @@ def worst_status(statuses: Iterable[str]) -> str:
 
 def _capped(progress: float | None) -> float:
     return min(max(progress or 0.0, 0.0), 1.0)
-
-
-def _children(
-    key: str, definitions: Definitions, reports: Mapping[str, KpiReport]
-) -> tuple[GoalNode, ...]:
-    goals = [
-        goal_node(goal, definitions, reports)
-        for goal in definitions.goals
-        if goal.parent == key
-    ]
-    kpis = [
-        kpi_node(kpi, definitions, reports)
-        for kpi in definitions.kpis
-        if kpi.parent == key and kpi.key in reports
-    ]
-    return tuple(goals + kpis)
 
 
 def _check_tree(definitions: Definitions) -> set[str]:

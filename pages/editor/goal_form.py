@@ -1,8 +1,10 @@
-"""The goal form: nodes of the goal tree without a metric of their own."""
+"""The goal form: nodes of the goal tree, optionally adding up one metric."""
+
+from dataclasses import replace
 
 import streamlit as st
 
-from kpi.model import Definitions, Goal
+from kpi.model import Goal
 from pages.editor.shared import NEW, Editor, delete, new_key, replace_in, save, slug
 
 
@@ -27,6 +29,22 @@ def goals_tab(ed: Editor) -> None:
             value=current.weight if current else 1.0,
         )
         team = right.text_input("Team", value=(current.team or "") if current else "")
+        metrics = [None, *(m.name for m in ed.definitions.metrics)]
+        labels = {m.name: m.label for m in ed.definitions.metrics}
+        metric = st.selectbox(
+            "Adds up the KPIs under it that measure (optional)",
+            metrics,
+            index=metrics.index(current.metric)
+            if current and current.metric in metrics
+            else 0,
+            format_func=lambda name: (
+                "nothing: weighted mean of progress"
+                if name is None
+                else labels.get(name, name)
+            ),
+            help="A sum or count adds its KPIs' actuals and targets; a ratio is "
+            "recomputed from their summed parts.",
+        )
         submitted = st.form_submit_button("Save goal", type="primary")
     if submitted:
         if not name.strip():
@@ -44,11 +62,10 @@ def goals_tab(ed: Editor) -> None:
             weight=weight,
             team=team.strip() or None,
             description=current.description if current else "",
+            metric=metric,
         )
-        updated = Definitions(
-            ed.definitions.metrics,
-            replace_in(ed.definitions.goals, goal, "key"),
-            ed.definitions.kpis,
+        updated = replace(
+            ed.definitions, goals=replace_in(ed.definitions.goals, goal, "key")
         )
         save(ed, updated, lambda: ed.store.save_goal(goal))
     if current and st.button(f'Delete goal "{current.name}"'):

@@ -1,9 +1,11 @@
 """The metric form: base metrics (a column and an aggregation) and derived ones."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from kpi.model import AGGREGATIONS, DIRECTIONS, UNITS, Definitions, Filter, Metric
+from kpi.model import AGGREGATIONS, DIRECTIONS, UNITS, Filter, Metric
 from pages.editor.shared import NEW, Editor, delete, new_key, replace_in, save, slug
 
 
@@ -130,10 +132,8 @@ def metrics_tab(ed: Editor) -> None:
             direction=direction,
             description=current.description if current else "",
         )
-        updated = Definitions(
-            replace_in(ed.definitions.metrics, metric, "name"),
-            ed.definitions.goals,
-            ed.definitions.kpis,
+        updated = replace(
+            ed.definitions, metrics=replace_in(ed.definitions.metrics, metric, "name")
         )
         save(ed, updated, lambda: ed.store.save_metric(metric))
     if current and st.button(f'Delete metric "{current.name}"'):

@@ -1,0 +1,164 @@
+"""A goal with a metric of its own adds up the KPIs under it (issue 3, roll-up).
+
+- An additive metric (a sum or a count) sums its children's actuals, targets
+  and expected-to-date: North 300 of 500 and South 200 of 300 make 500 of 800,
+  62.5 %, never the mean of 60 % and 66.7 %. Pace and status follow from the
+  sums, judged like a total target.
+- A ratio (a derived metric whose base inputs all add up) is recomputed from
+  the summed inputs: North spent 1,100 for 51 leads and South 3,500 for 140,
+  so the parent's cost per lead is 4,600 / 191 = 24.08, not the mean of 21.57
+  and 25.00. A ratio's targets are never summed: the parent shows the target
+  its children share, and its progress and status stay the weighted roll-up
+  of theirs (DESIGN.md rule 5).
+
+Only KPIs that measure the goal's metric count; the explanation names any
+that were left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kpi.evaluate import KpiReport
+from kpi.formatting import format_fraction, format_value
+from kpi.formula import parse_formula
+from kpi.model import Definitions, Metric
+from kpi.progress import meets, pace_ratio, safe_ratio, status_from_pace
+
+
+@dataclass(frozen=True)
+class Summed:
+    """A metric goal's own figures; None means "no value" (shown as —)."""
+
+    actual: float | None
+    target: float | None
+    expected: float | None
+    progress: float | None
+    pace: float | None
+    status: str | None
+    explanation: str
+
+
+def summed_figures(
+    metric: Metric,
+    definitions: Definitions,
+    reports: Sequence[KpiReport],
+    *,
+    at_risk_pace: float,
+) -> Summed:
+    """The figures of a goal measuring ``metric`` from its children's reports.
+
+    ``status`` is None when the goal should keep the worst child's status (a
+    ratio, or children that cannot be added up).
+    """
+    counted = [r for r in reports if r.metric.name == metric.name]
+    left_out = [r.kpi.name for r in reports if r.metric.name != metric.name]
+    note = (
+        f" Left out, measuring another metric: {', '.join(left_out)}."
+        if left_out
+        else ""
+    )
+    if not counted:
+        return Summed(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"No KPI under it measures {metric.label}.{note}",
+        )
+    if metric.is_additive:
+        return _additive(metric, counted, at_risk_pace, note)
+    return _ratio(metric, definitions, counted, note)
+
+
+def _additive(
+    metric: Metric, reports: Sequence[KpiReport], at_risk_pace: float, note: str
+) -> Summed:
+    known = [r for r in reports if r.actual is not None and r.target_value is not None]
+    if not known:
+        return Summed(None, None, None, None, None, None, f"No data yet.{note}")
+    actual = math.fsum(r.actual or 0.0 for r in known)
+    target = math.fsum(r.target_value or 0.0 for r in known)
+    progress = safe_ratio(actual, target)
+    unit = metric.unit
+    so_far = (
+        f"{format_value(actual, unit)} of {format_value(target, unit)} "
+        f"({format_fraction(progress)}), the sum of {len(known)} KPIs"
+    )
+    if all(r.outcome is not None for r in reports):
+        met = meets(actual, target, metric.direction)
+        status = "achieved" if met else "missed"
+        return Summed(
+            actual, target, None, progress, None, status, f"{so_far}: {status}.{note}"
+        )
+
+    expected_parts = [r.expected_to_date for r in known]
+    if any(part is None for part in expected_parts):
+        return Summed(actual, target, None, progress, None, None, f"{so_far}.{note}")
+    expected = math.fsum(part or 0.0 for part in expected_parts)
+    pace = pace_ratio(actual, expected, metric.direction)
+    status = "on track" if pace is None else status_from_pace(pace, at_risk_pace)
+    sentence = (
+        f"{so_far}; {format_value(expected, unit)} expected by now, so pace is "
+        f"{format_fraction(pace)}: {status}.{note}"
+    )
+    return Summed(actual, target, expected, progress, pace, status, sentence)
+
+
+def _ratio(
+    metric: Metric, definitions: Definitions, reports: Sequence[KpiReport], note: str
+) -> Summed:
+    with_parts = [r for r in reports if r.parts]
+    if len(with_parts) < len(reports) or not with_parts:
+        return Summed(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"{metric.label} cannot be "
+            f"recomputed from sums for every KPI under it.{note}",
+        )
+    sums: dict[str, float] = {}
+    for report in with_parts:
+        for name, value in report.parts.items():
+            sums[name] = sums.get(name, 0.0) + value
+    actual = value_from_parts(definitions, metric.name, sums)
+    targets = {r.target_value for r in reports}
+    target = targets.pop() if len(targets) == 1 else None
+    shown = ", ".join(
+        f"{name} {format_value(v, 'number')}" for name, v in sorted(sums.items())
+    )
+    sentence = (
+        f"{format_value(actual, metric.unit)}, recomputed from the summed {shown} "
+        f"of {len(with_parts)} KPIs.{note}"
+    )
+    return Summed(actual, target, None, None, None, None, sentence)
+
+
+def value_from_parts(
+    definitions: Definitions, name: str, parts: Mapping[str, float]
+) -> float | None:
+    """A metric's value from the values of its base inputs; None for x / 0.
+
+    ``cost_per_lead = spend / leads`` with spend 4,600 and leads 191 is 24.08.
+    """
+    if name in parts:
+        return parts[name]
+    metric = definitions.metric(name)
+    formula = parse_formula(metric.formula or "")
+    inputs = {
+        input_name: value_from_parts(definitions, input_name, parts)
+        for input_name in formula.names
+    }
+    if any(value is None for value in inputs.values()):
+        return None
+    result = formula.evaluate({k: v or 0.0 for k, v in inputs.items()})
+    if not isinstance(result, float | int) or not math.isfinite(result):
+        return None
+    return float(result)
