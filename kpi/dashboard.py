@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.card_text import actual_caption, forecast_cell
 from kpi.charts import kpi_chart
 from kpi.compare import Delta, like_for_like
 from kpi.errors import GoalpostError
 from kpi.evaluate import KpiReport, evaluate_kpi
+from kpi.formatting import NO_VALUE
 from kpi.metrics import Rows, Slice, breakdown, metric_inputs, metric_series
 from kpi.model import KPI, STATUS_SEVERITY, DatasetInfo, Definitions, Scope
 from kpi.rollup import GoalNode, goal_tree
@@ -230,32 +232,45 @@ def _slice(kpi: KPI) -> Slice:
     return Slice(team=kpi.team, person=kpi.person)
 
 
-TREE_COLUMNS = ("key", "kind", "depth", "name", "owner", "progress", "status", "pace")
+TREE_COLUMNS = (
+    "key",
+    "kind",
+    "depth",
+    "name",
+    "owner",
+    "progress",
+    "status",
+    "pace",
+    "unit",
+    "actual",
+    "target",
+    "needed_per_day",
+    "forecast",
+    "chance",
+    "covers",
+)
 
 
 def tree_rows(tree: Sequence[GoalNode]) -> pd.DataFrame:
     """The goal tree flattened in display order, one row per node.
 
     ``depth`` is 0 for a root; ``progress`` is the node's own (uncapped for a
-    KPI, the capped roll-up for a goal); ``pace`` only exists for KPIs.
+    KPI, the capped roll-up for a goal). A KPI has its actual, target, pace,
+    amount still needed per day, forecast end value and chance of reaching the
+    target; a goal with a metric has the summed actual, target and pace.
     """
     records: list[dict[str, object]] = []
 
     def visit(node: GoalNode, depth: int) -> None:
-        report = node.report
-        owner = ""
-        if report is not None:
-            owner = " · ".join(p for p in (report.kpi.team, report.kpi.person) if p)
         records.append(
             {
                 "key": node.key,
                 "kind": node.kind,
                 "depth": depth,
                 "name": node.name,
-                "owner": owner,
                 "progress": node.progress,
                 "status": node.status,
-                "pace": report.pace if report is not None else None,
+                **_node_figures(node),
             }
         )
         for child in node.children:
@@ -264,6 +279,38 @@ def tree_rows(tree: Sequence[GoalNode]) -> pd.DataFrame:
     for root in tree:
         visit(root, 0)
     return pd.DataFrame(records, columns=list(TREE_COLUMNS))
+
+
+def _node_figures(node: GoalNode) -> dict[str, object]:
+    report, summed = node.report, node.summed
+    if report is not None:
+        forecast = report.forecast
+        owner = " · ".join(p for p in (report.kpi.team, report.kpi.person) if p)
+        return {
+            "owner": owner,
+            "pace": report.pace,
+            "unit": report.metric.unit,
+            "actual": report.actual,
+            "target": report.target_value,
+            "needed_per_day": report.needed_per_day,
+            "forecast": forecast_cell(report),
+            "chance": None if forecast is None else forecast.probability,
+            "covers": actual_caption(report),
+        }
+    figures: dict[str, object] = {
+        "owner": "",
+        "unit": "number",
+        "covers": "",
+        "forecast": NO_VALUE,
+    }
+    if summed is not None:
+        figures.update(
+            pace=summed.pace,
+            actual=summed.actual,
+            target=summed.target,
+            unit=summed.unit,
+        )
+    return figures
 
 
 def status_counts(reports: Mapping[str, KpiReport]) -> dict[str, int]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kpi.evaluate import KpiReport
 from kpi.formatting import format_fraction, format_value
@@ -39,6 +39,7 @@ class Summed:
     pace: float | None
     status: str | None
     explanation: str
+    unit: str = "number"
 
 
 def summed_figures(
@@ -71,8 +72,10 @@ def summed_figures(
             f"No KPI under it measures {metric.label}.{note}",
         )
     if metric.is_additive:
-        return _additive(metric, counted, at_risk_pace, note)
-    return _ratio(metric, definitions, counted, note)
+        summed = _additive(metric, counted, at_risk_pace, note)
+    else:
+        summed = _ratio(metric, definitions, counted, note)
+    return replace(summed, unit=metric.unit)
 
 
 def _additive(

@@ -69,6 +69,19 @@ class WorkspaceSettings:
                 subject="at_risk_pace",
             )
 
+    @property
+    def week_note(self) -> str:
+        """Which week numbering the pages use, said in one sentence (case 19)."""
+        if self.week_start == "sunday":
+            return (
+                "Weeks run Sunday to Saturday and are named by their Sunday "
+                '("Week of 2024-12-29").'
+            )
+        return (
+            "Weeks are ISO 8601 weeks, Monday to Sunday, numbered within the ISO "
+            "year: 2025-W01 runs from Monday 30 Dec 2024 to Sunday 5 Jan 2025."
+        )
+
     def label(self, bucket: pd.Timestamp, period: str) -> str:
         """``period_label`` with this workspace's weeks and fiscal year."""
         return period_label(

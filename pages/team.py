@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from kpi.card_text import actual_caption, delta_text, forecast_text, pace_facts
 from kpi.dashboard import team_names
-from kpi.formatting import format_change, format_fraction, format_value
+from kpi.formatting import format_fraction, format_value
 from pages import common
 
 common.through_the_router()
@@ -23,6 +24,10 @@ whole = st.toggle(
 )
 view = common.workspace_snapshot(scope)
 cards = common.team_cards(scope, team, whole)
+st.caption(
+    "Open points mark a period still running. The dashed line is the forecast "
+    "to the end of the time frame, inside its 80% band. " + common.settings().week_note
+)
 
 for message in view.problems.values():
     st.warning(message, icon=":material/warning:")
@@ -32,16 +37,11 @@ def draw_card(card) -> None:
     report = card.report
     metric = report.metric
     delta = card.delta
-    delta_text = None
-    if delta is not None and delta.absolute is not None:
-        delta_text = format_change(delta.absolute, metric.unit)
-        if delta.percent is not None:
-            delta_text += f" ({delta.percent * 100:+.1f}%)"
     owner = f" · {report.kpi.person}" if report.kpi.person else ""
     st.metric(
         report.kpi.name + owner,
         format_value(report.actual, metric.unit),
-        delta=delta_text,
+        delta=delta_text(delta, metric.unit),
         delta_color="off"
         if delta is None or not delta.absolute
         else "normal"
@@ -54,18 +54,17 @@ def draw_card(card) -> None:
         border=True,
         help=report.explanation,
     )
+    st.caption(actual_caption(report))
     progress = report.progress
     st.progress(
         0.0 if progress is None else max(0.0, min(progress, 1.0)),
         text=f"Progress {format_fraction(progress)} of target "
         f"{format_value(report.target_value, metric.unit)}",
     )
-    facts = [common.status_badge(report.status), f"Pace {format_fraction(report.pace)}"]
-    if report.needed_per_day is not None:
-        facts.append(f"Needs {format_value(report.needed_per_day, metric.unit)}/day")
-    if report.hit_rate is not None:
-        facts.append(f"Hit rate {format_fraction(report.hit_rate)}")
-    st.markdown(" · ".join(facts))
+    st.markdown(" · ".join([common.status_badge(report.status), *pace_facts(report)]))
+    forecast = forecast_text(report)
+    if forecast:
+        st.caption(forecast, help=report.forecast.method)
     st.vega_lite_chart(card.chart, width="stretch")
     st.page_link(
         "pages/kpi_detail.py",

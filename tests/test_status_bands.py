@@ -107,3 +107,14 @@ def test_evaluation_uses_the_kpis_own_band() -> None:
         for band in (None, 0.8)
     ]
     assert statuses == ["off track", "at risk"]
+
+
+@pytest.mark.parametrize(
+    ("week_start", "says"),
+    [
+        ("monday", "2025-W01 runs from Monday 30 Dec 2024"),
+        ("sunday", "Sunday to Saturday"),
+    ],
+)
+def test_the_week_numbering_is_stated(week_start: str, says: str) -> None:
+    assert says in WorkspaceSettings(week_start=week_start).week_note

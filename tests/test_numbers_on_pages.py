@@ -1,0 +1,85 @@
+"""The numbers the Overview and Team pages show, checked against the raw sample.
+
+The sample's sales rows are regenerated here with the same seeded generator
+and the figures are worked out with plain pandas, apart from ``kpi``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date.fromisoformat(APP_TODAY)
+
+
+def sample_sales() -> pd.DataFrame:
+    spec = importlib.util.spec_from_file_location(
+        "sample_generate", ROOT / "data" / "sample" / "generate.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(TODAY)["sales"]
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_overview_pace_and_needed_per_day_match_the_raw_rows(app_env) -> None:
+    sales = sample_sales()
+    days = pd.to_datetime(sales["date"])
+    # "Revenue 20% above last year": target = 1.2 × all of 2025's revenue;
+    # expected by 30 April = target × 120 / 365; pace = actual / expected;
+    # still needed per day = (target - actual) / 245 days left.
+    last_year = sales.loc[days.dt.year == 2025, "revenue"].sum()
+    actual = sales.loc[(days >= "2026-01-01") & (days <= APP_TODAY), "revenue"].sum()
+    target = 1.2 * last_year
+    pace = actual / (target * 120 / 365)
+    needed = (target - actual) / 245
+
+    app = open_page("pages/overview.py")
+    (board,) = [frame.value for frame in app.dataframe]
+    row = board[board["name"].str.endswith("Revenue 20% above last year")].iloc[0]
+    assert row["pace"] == f"{pace * 100:.1f}%"
+    assert row["needed"] == f"${needed:,.0f}"
+    assert row["covers"] == "Jan 1–Apr 30 2026 so far"
+    # A running total KPI has a forecast with its band and a chance.
+    assert "(" in row["forecast"] and row["chance"].endswith("%")
+
+
+def test_the_team_card_shows_status_pace_needs_and_the_forecast(app_env) -> None:
+    app = open_page("pages/team.py", team="Sales East")
+
+    captions = " ".join(c.value for c in app.caption)
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "Jan 1–Apr 30 2026 so far" in captions
+    assert "Forecast by 2026-12-31:" in captions and "chance of reaching" in captions
+    assert "Pace " in markdown and "/day (" in markdown
+    assert "ISO 8601" in captions
+
+
+@pytest.mark.parametrize("week_start", ["sunday"])
+def test_the_team_page_says_which_week_numbering_it_uses(app_env, week_start) -> None:
+    from kpi.settings import WorkspaceSettings
+    from kpi.store import Store
+
+    Store(app_env).set_setting(
+        "workspace", WorkspaceSettings(week_start=week_start).to_dict()
+    )
+    app = open_page("pages/team.py", team="Marketing")
+    assert "Sunday to Saturday" in " ".join(c.value for c in app.caption)
