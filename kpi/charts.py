@@ -195,11 +195,11 @@ def series_chart(
 
 def _chart_frame(series: pd.DataFrame, unit: str, cumulative: bool) -> pd.DataFrame:
     values = series["value"]
-    actual = (
-        values.fillna(0).cumsum().where(values.notna().cummax())
-        if cumulative
-        else values
-    )
+    # A running total is drawn from the first known bucket to the last one;
+    # buckets still to come stay empty rather than flat.
+    known = values.notna()
+    inside = known.cummax() & known[::-1].cummax()[::-1]
+    actual = values.fillna(0).cumsum().where(inside) if cumulative else values
     partial = series["partial"].astype(bool)
     projected, low, high = (
         series[name] if name in series else pd.Series(float("nan"), index=series.index)

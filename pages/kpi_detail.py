@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from kpi.charts import breakdown_chart, series_chart
+from kpi.card_text import actual_caption, forecast_text, pace_facts
+from kpi.charts import breakdown_chart, kpi_chart, series_chart
 from kpi.dashboard import kpi_breakdown, kpi_dimensions, kpi_series
 from kpi.errors import GoalpostError
 from kpi.formatting import format_fraction, format_value
@@ -37,10 +38,26 @@ st.markdown(
 )
 st.caption(report.explanation)
 facts = st.columns(4)
-facts[0].metric("Actual", format_value(report.actual, metric.unit))
+facts[0].metric(
+    "Actual", format_value(report.actual, metric.unit), help=actual_caption(report)
+)
 facts[1].metric("Target", format_value(report.target_value, metric.unit))
 facts[2].metric("Progress", format_fraction(report.progress))
 facts[3].metric("Pace", format_fraction(report.pace))
+st.markdown(" · ".join(pace_facts(report)))
+
+st.subheader("Against the target")
+cumulative = kpi.target.kind in ("total", "change") and metric.is_additive
+st.altair_chart(
+    kpi_chart(report.series, unit=metric.unit, cumulative=cumulative, height=300),
+    width="stretch",
+)
+forecast = forecast_text(report)
+if forecast:
+    st.markdown(forecast)
+    st.caption(report.forecast.method)
+elif report.forecast is not None:
+    st.caption(report.forecast.method)
 
 left, right = st.columns(2)
 period = left.selectbox(
@@ -68,6 +85,7 @@ except GoalpostError as error:
     st.stop()
 
 st.subheader(f"{metric.label} by {period}")
+st.caption("An open point is a period still running. " + common.settings().week_note)
 # A per-period or level target applies to each bucket of its own period only.
 judged_by_period = kpi.target.kind in ("per_period", "level") or (
     kpi.target.kind == "change" and kpi.target.resolves_to == "level"
@@ -103,4 +121,12 @@ st.dataframe(
             "Partial", help="The period still running"
         ),
     },
+)
+st.download_button(
+    "Download this table (CSV)",
+    table[["label", "shown", "state"]]
+    .rename(columns={"label": "period", "shown": metric.label, "state": "partial"})
+    .to_csv(index=False),
+    file_name=f"{kpi.key}_by_{period}.csv",
+    mime="text/csv",
 )

@@ -103,3 +103,12 @@ def test_the_forecast_is_a_dashed_line_in_a_band():
 def test_no_forecast_no_band():
     spec = kpi_chart(weekly([4.0, 6.0, 5.0]), unit="number", cumulative=True).to_dict()
     assert all(layer["mark"]["type"] != "area" for layer in spec["layer"])
+
+
+def test_a_running_total_stops_at_the_last_known_bucket():
+    # Buckets still to come have no value: the line must not run on flat.
+    rows = chart_rows(
+        kpi_chart(weekly([4.0, 6.0, None]), unit="number", cumulative=True).to_dict()
+    )
+    assert [r["actual"] for r in rows[:2]] == [4.0, 10.0]
+    assert rows[2]["actual"] is None or math.isnan(rows[2]["actual"])

@@ -85,7 +85,7 @@ def test_an_empty_definitions_file_cannot_wipe_everything(app_env):
     app = open_app(EDITOR)
 
     app.file_uploader[0].set_value(("empty.yaml", b"", "application/x-yaml")).run()
-    by_label(app.checkbox, app.checkbox[0].label).check().run()
+    app.checkbox(key="replace-sure").check().run()
 
     assert any("defines nothing" in e.value for e in app.error)
     assert by_label(app.button, "Replace all definitions").disabled
