@@ -185,12 +185,13 @@ def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     value = data.planned(kpi.start, kpi.end)
     frame = time_frame_label(kpi.start, kpi.end)
     if value is None:
-        return (
-            None,
-            None,
-            f"The target table has no line for some days of {frame}. Set "
-            f"{data.metric.label} targets for {_owner(kpi)} on the Targets tab.",
+        shown = format_value(target.value, data.metric.unit)
+        lead = (
+            f"The target table has no line for some days of {frame}, so the "
+            f"KPI's own target of {shown} applies. Set {data.metric.label} "
+            f"targets for {_owner(kpi)} on the Targets tab."
         )
+        return target, None, lead
     how = "the sum of its months" if data.metric.is_additive else "the value in force"
     lead = (
         f"Target from the target table ({how} for {frame}): "

@@ -88,7 +88,7 @@ def test_a_planned_rate_is_never_summed() -> None:
     assert report.status == "achieved"
 
 
-def test_a_gap_in_the_plan_says_where_to_fill_it() -> None:
+def test_a_gap_in_the_plan_falls_back_and_says_where_to_fill_it() -> None:
     short = Definitions(metrics=METRICS, targets=PLAN[:1])
     report = evaluate_kpi(
         kpi("leads", Target("total", 1, from_plan=True)),
@@ -96,6 +96,8 @@ def test_a_gap_in_the_plan_says_where_to_fill_it() -> None:
         rows({"2026-01-20": (100, 1000)}),
         today=date(2026, 2, 14),
     )
-    assert report.status == "no data"
-    assert report.target_value is None
+    # The KPI's own value (1) applies, and the explanation says why.
+    assert report.target_value == 1
+    assert report.status == "achieved"
+    assert "no line for some days" in report.explanation
     assert "Targets tab" in report.explanation
