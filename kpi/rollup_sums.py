@@ -32,13 +32,13 @@ from kpi.progress import meets, pace_ratio, safe_ratio, status_from_pace
 class Summed:
     """A metric goal's own figures; None means "no value" (shown as —)."""
 
-    actual: float | None
-    target: float | None
-    expected: float | None
-    progress: float | None
-    pace: float | None
-    status: str | None
     explanation: str
+    actual: float | None = None
+    target: float | None = None
+    expected: float | None = None
+    progress: float | None = None
+    pace: float | None = None
+    status: str | None = None
     unit: str = "number"
 
 
@@ -63,12 +63,6 @@ def summed_figures(
     )
     if not counted:
         return Summed(
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
             f"No KPI under it measures {metric.label}.{note}",
         )
     if metric.is_additive:
@@ -83,7 +77,7 @@ def _additive(
 ) -> Summed:
     known = [r for r in reports if r.actual is not None and r.target_value is not None]
     if not known:
-        return Summed(None, None, None, None, None, None, f"No data yet.{note}")
+        return Summed(f"No data yet.{note}")
     actual = math.fsum(r.actual or 0.0 for r in known)
     target = math.fsum(r.target_value or 0.0 for r in known)
     progress = safe_ratio(actual, target)
@@ -95,13 +89,12 @@ def _additive(
     if all(r.outcome is not None for r in reports):
         met = meets(actual, target, metric.direction)
         status = "achieved" if met else "missed"
-        return Summed(
-            actual, target, None, progress, None, status, f"{so_far}: {status}.{note}"
-        )
+        sentence = f"{so_far}: {status}.{note}"
+        return Summed(sentence, actual, target, progress=progress, status=status)
 
     expected_parts = [r.expected_to_date for r in known]
     if any(part is None for part in expected_parts):
-        return Summed(actual, target, None, progress, None, None, f"{so_far}.{note}")
+        return Summed(f"{so_far}.{note}", actual, target, progress=progress)
     expected = math.fsum(part or 0.0 for part in expected_parts)
     pace = pace_ratio(actual, expected, metric.direction)
     status = "on track" if pace is None else status_from_pace(pace, at_risk_pace)
@@ -109,7 +102,7 @@ def _additive(
         f"{so_far}; {format_value(expected, unit)} expected by now, so pace is "
         f"{format_fraction(pace)}: {status}.{note}"
     )
-    return Summed(actual, target, expected, progress, pace, status, sentence)
+    return Summed(sentence, actual, target, expected, progress, pace, status)
 
 
 def _ratio(
@@ -118,12 +111,6 @@ def _ratio(
     with_parts = [r for r in reports if r.parts]
     if len(with_parts) < len(reports) or not with_parts:
         return Summed(
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
             f"{metric.label} cannot be "
             f"recomputed from sums for every KPI under it.{note}",
         )
@@ -141,7 +128,7 @@ def _ratio(
         f"{format_value(actual, metric.unit)}, recomputed from the summed {shown} "
         f"of {len(with_parts)} KPIs.{note}"
     )
-    return Summed(actual, target, None, None, None, None, sentence)
+    return Summed(sentence, actual, target)
 
 
 def value_from_parts(
