@@ -39,6 +39,7 @@ from kpi.model import (
     Metric,
     PlannedTarget,
 )
+from kpi.store_migrate import migrate_to_head
 from kpi.store_schema import (
     DEFINITIONS_COUNTER,
     as_utc,
@@ -52,7 +53,6 @@ from kpi.store_schema import (
     definition_specs,
     definition_table,
     load_definitions,
-    metadata,
     rows_from_parquet,
     rows_to_parquet,
     setting_table,
@@ -88,7 +88,8 @@ class ImportOutcome:
 class Store:
     """Datasets, definitions and settings in one SQLite or PostgreSQL database.
 
-    The tables are created when missing. ``engine_options`` go to
+    Opening it creates or upgrades the tables (``kpi.store_migrate``), in
+    one transaction with seeding the counters. ``engine_options`` go to
     ``sqlalchemy.create_engine`` (tests pass ``connect_args`` there).
     """
 
@@ -97,7 +98,7 @@ class Store:
     ) -> None:
         self.engine: sa.Engine = create_store_engine(url, engine_options)
         with self._write() as conn:
-            metadata.create_all(conn)
+            migrate_to_head(conn)
             seed = {"name": DEFINITIONS_COUNTER, "value": 0}
             upsert(conn, counter_table, seed, conflict=("name",))
 

@@ -3,7 +3,8 @@
 The same tables serve SQLite and PostgreSQL. A dataset's rows live in
 ``dataset_versions.rows`` as one Parquet blob per upload, beside the record
 that describes the upload (see ``kpi.store`` for why). Definitions (metrics,
-goals, KPIs) are stored as the plain dicts of ``kpi.model``, one row per key.
+goals, KPIs, lines of the target table) are stored as the plain dicts of
+``kpi.model``, one row per key; ``kpi/migrations`` holds the schema's history.
 Besides the tables, this module holds the translations between records and
 rows. ``kpi.store.Store`` is its only user; pages use the store.
 """
@@ -85,8 +86,9 @@ definition_table = sa.Table(
     sa.Column("is_sample", sa.Boolean, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("kind", "key"),
+    # A change here needs a revision in kpi/migrations/versions (0002 added target).
     sa.CheckConstraint(
-        "kind IN ('metric', 'goal', 'kpi')", name="definitions_kind_known"
+        "kind IN ('metric', 'goal', 'kpi', 'target')", name="definitions_kind_known"
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Metrics & KPIs: define metrics, KPIs and goals; import and export them as YAML."""
+"""Metrics & KPIs: define metrics, KPIs, goals and monthly targets; YAML in and out."""
 
 import streamlit as st
 
@@ -7,6 +7,7 @@ from pages.editor.goal_form import goals_tab
 from pages.editor.kpi_form import kpis_tab
 from pages.editor.metric_form import metrics_tab
 from pages.editor.shared import open_editor, show_flash, show_standing_problems
+from pages.editor.targets_form import targets_tab
 from pages.editor.yaml_io import yaml_tab
 
 common.through_the_router()
@@ -16,8 +17,8 @@ show_flash()
 show_standing_problems(editor)
 
 # A key keeps the open tab across the reruns that every save causes.
-metrics, kpis, goals, yaml_io = st.tabs(
-    ["Metrics", "KPIs", "Goals", "Import / export"], key="editor-tab"
+metrics, kpis, goals, targets, yaml_io = st.tabs(
+    ["Metrics", "KPIs", "Goals", "Targets", "Import / export"], key="editor-tab"
 )
 with metrics:
     metrics_tab(editor)
@@ -25,5 +26,7 @@ with kpis:
     kpis_tab(editor)
 with goals:
     goals_tab(editor)
+with targets:
+    targets_tab(editor)
 with yaml_io:
     yaml_tab(editor)

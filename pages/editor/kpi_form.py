@@ -28,6 +28,20 @@ def kpis_tab(ed: Editor) -> None:
     metric_names = [m.name for m in ed.definitions.metrics]
     goal_keys = [None, *(g.key for g in ed.definitions.goals)]
     this_year = common.today().year
+    # Outside the form, so that ticking it shows at once what it changes.
+    from_plan = st.checkbox(
+        "Take the target from the target table",
+        value=current.target.from_plan if current else False,
+        key=f"kpi-from-plan-{chosen}",
+    )
+    if from_plan:
+        st.caption(
+            "The Targets tab's months set the target for this KPI's metric and "
+            "owner: a total sums the planned months of the KPI's time frame, each "
+            "per-period bucket takes its planned value, and a level takes the value "
+            "in force at the end. The target value typed below is used only where "
+            "the table has no line. A change target keeps its baseline instead."
+        )
     with st.form("kpi-form"):
         name = st.text_input("Name", value=current.name if current else "")
         left, middle, right = st.columns(3)
@@ -128,6 +142,7 @@ def kpis_tab(ed: Editor) -> None:
                 baseline_start=baseline_start,
                 baseline_end=baseline_end,
                 resolves_to=resolves_to,
+                from_plan=from_plan,
             ),
             start=start,
             end=end,

@@ -1,0 +1,1 @@
+"""Alembic revisions of the store's schema; ``kpi.store_migrate`` runs them."""
