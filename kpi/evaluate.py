@@ -72,18 +72,19 @@ class KpiReport:
     ``actual`` is the total to date (total), the judged level (level) or the
     latest finished bucket (per_period; the unfinished one until one has
     finished); ``actual_label`` names what it covers ("Jan 1–Apr 30 2026",
-    "2026-W08"). ``target_value`` is the
-    resolved target (a change target as its total or level number); None only
-    when a change target's baseline period has no data. ``series`` has one row
-    per bucket of the frame: bucket, label, value (the bucket's own value),
-    partial, expected (cumulative expected-to-date for total kinds; the
-    pro-rated target of the unfinished bucket for an additive per_period KPI),
-    target (the cumulative target path for total kinds, else each bucket's
+    "2026-W08"). ``target_value`` is the resolved target (a change target as
+    its total or level number; for per_period, the own target of the bucket
+    ``actual`` covers, pro-rated or planned); None when there is none (a
+    change target whose baseline has no data, a gap in the target table).
+    ``series`` has one row per bucket of the frame: bucket, label, value (the
+    bucket's own value), partial, expected (cumulative expected-to-date for total
+    kinds; the pro-rated target of the unfinished bucket for an additive per_period
+    KPI), target (the cumulative target path for total kinds, else each bucket's
     target), and projected, projected_low, projected_high (``kpi.projection``).
-    ``forecast`` is the projection to the end of the frame, or None.
-    ``parts`` holds, for a derived metric whose base inputs all add up, each
-    input's value over the window ``actual`` covers (spend and leads behind
-    a cost per lead), so that a parent can recompute the ratio from sums.
+    ``forecast`` is the projection to the end of the frame, or None. ``parts``
+    holds, for a derived metric whose base inputs all add up, each input's value
+    over the window ``actual`` covers (spend and leads behind a cost per lead), so
+    that a parent can recompute the ratio from sums.
     """
 
     kpi: KPI
@@ -132,16 +133,20 @@ def evaluate_kpi(
         judgement = no_data(data.timeline, lead)
         return _report(data, judgement, (None, ""), None, baseline_label, frame)
 
+    shown_target: float | None = target.value
     if target.kind == "total":
         judgement, actual, frame = _total(data, target, chart_period)
     elif target.kind == "per_period":
         judgement, actual, frame = _per_period(data, target)
+        # The card sets the bucket it shows beside that bucket's own target.
+        if actual[1]:
+            shown_target = bucket_target(frame, actual[1])
     else:
         judgement, actual, frame = _level(data, target)
     if lead and judgement.status != "not started":
         judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
     forecast, frame = project(data, target, actual[0], frame)
-    report = _report(data, judgement, actual, target.value, baseline_label, frame)
+    report = _report(data, judgement, actual, shown_target, baseline_label, frame)
     parts = _parts(data, target.kind, actual, frame)
     return replace(report, forecast=forecast, parts=parts)
 
@@ -230,6 +235,14 @@ def _per_period(
     shown = done if done.notna().any() else started
     actual = _last_labelled(frame, shown) if has_rows else (None, "")
     return judgement, actual, _with_lines(frame, targets.tolist(), expected)
+
+
+def bucket_target(report_series: pd.DataFrame, label: str) -> float | None:
+    """The target of the bucket named ``label`` in a report's series, or None."""
+    found = report_series.loc[report_series["label"] == label, "target"]
+    if not len(found) or pd.isna(found.iloc[0]):
+        return None
+    return float(found.iloc[0])
 
 
 def _per_period_notes(

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 from scipy.stats import t as student_t
 
-from kpi.progress import meets
+from kpi.progress import meets, safe_ratio
 
 MIN_DAYS = 7
 MIN_PERIODS = 3
@@ -189,12 +189,21 @@ def forecast_per_period(
     target: float,
     direction: str,
     already_missed: bool,
+    passed: int | None = None,
+    judged: int | None = None,
+    remaining_targets: Sequence[float] | None = None,
 ) -> Forecast:
     """Forecast a per-period target: every period must pass (see module).
 
-    ``projected`` is the expected hit rate at the end: (periods passed so far +
-    remaining × p) / all periods, where p is the chance one more period passes;
-    ``probability`` is p to the power of ``remaining``, or 0 once a period has
+    ``values`` are whole finished periods, the sample the next ones are drawn
+    like. ``passed`` of ``judged`` finished periods have passed so far (by
+    default counted from ``values`` against ``target``; pass them when some
+    periods were judged on their own targets, such as a cut stub or a planned
+    month). ``remaining_targets`` gives each period left its target as a
+    whole period's value (default ``target`` each); a NaN target is not
+    judged. With p_i the chance that period i passes, ``projected`` is the
+    expected hit rate at the end, (passed + Σ p_i) / (judged + periods left),
+    and ``probability`` is the product of the p_i, or 0 once a period has
     failed. ``steps`` give each period left the one-period forecast m and its
     80 % band, in the metric's own units, for the chart. Worked value:
     [3, 2, 4, 3] against 2 each week with 2 weeks left: p = P(T₃ ≤ 1/0.913)
@@ -214,20 +223,25 @@ def forecast_per_period(
         return Forecast(None, None, None, missed_chance, sentence)
 
     n = len(periods)
-    passed = sum(meets(value, target, direction) for value in periods)
+    if passed is None:
+        passed = sum(meets(value, target, direction) for value in periods)
+    judged = n if judged is None else judged
+    goals = [target] * remaining if remaining_targets is None else remaining_targets
+    goals = [goal for goal in goals if math.isfinite(goal)]
     spread = 0.0 if _flat(periods) else statistics.stdev(periods)
     error = spread * math.sqrt(1 + 1 / n)
     mean = statistics.fmean(periods)
-    one = _chance(mean, error, target, direction, n - 1)
+    chances = [_chance(mean, error, goal, direction, n - 1) for goal in goals]
     half = float(student_t.ppf((1 + BAND_COVERAGE) / 2, n - 1)) * error
     steps = tuple(
         (ahead, mean, mean - half, mean + half) for ahead in range(1, remaining + 1)
     )
-    all_pass = 0.0 if already_missed else one**remaining
-    projected = (passed + remaining * one) / (n + remaining)
+    all_pass = 0.0 if already_missed else math.prod(chances)
+    projected = safe_ratio(passed + math.fsum(chances), judged + len(chances))
+    typical = f"{chances[0]:.0%}" if chances and len(set(goals)) == 1 else "varying"
     method = (
-        f"Each of the {remaining} periods left is taken to be like the {n} "
-        f"finished ones, passing with a chance of {one:.0%}; the projection is "
+        f"Each of the {len(chances)} periods left is taken to be like the {n} "
+        f"finished ones, passing with a chance of {typical}; the projection is "
         "the expected share of periods that pass."
     )
     if already_missed:

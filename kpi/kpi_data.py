@@ -22,7 +22,6 @@ from kpi.periods import (
     bucket_end,
     days_inclusive,
     period_range,
-    time_frame_label,
 )
 from kpi.progress import Timeline
 from kpi.settings import WorkspaceSettings
@@ -158,7 +157,7 @@ def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
             subject=kpi.key,
         )
 
-    name = time_frame_label(target.baseline_start, target.baseline_end)
+    name = data.settings.frame_label(target.baseline_start, target.baseline_end)
     change = f"{target.value * 100:+.1f}%"
     has_rows = data.has_rows(target.baseline_start, target.baseline_end)
     base = data.value(target.baseline_start, target.baseline_end) if has_rows else None
@@ -183,15 +182,14 @@ def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
 def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     kpi, target = data.kpi, data.kpi.target
     value = data.planned(kpi.start, kpi.end)
-    frame = time_frame_label(kpi.start, kpi.end)
+    frame = data.settings.frame_label(kpi.start, kpi.end)
     if value is None:
-        shown = format_value(target.value, data.metric.unit)
         lead = (
-            f"The target table has no line for some days of {frame}, so the "
-            f"KPI's own target of {shown} applies. Set {data.metric.label} "
-            f"targets for {_owner(kpi)} on the Targets tab."
+            f"The target table has no line for some days of {frame}, so this KPI "
+            f"has no target. Plan {data.metric.label} for {_owner(kpi)} on the "
+            'Targets tab, or untick "Take the target from the target table".'
         )
-        return target, None, lead
+        return None, None, lead
     how = "the sum of its months" if data.metric.is_additive else "the value in force"
     lead = (
         f"Target from the target table ({how} for {frame}): "
@@ -207,22 +205,26 @@ def _owner(kpi: KPI) -> str:
 def bucket_targets(data: KpiData, frame: pd.DataFrame, period: str) -> list[float]:
     """Each bucket's own target for a per-period KPI.
 
-    The target table's value for the bucket when the KPI takes its targets
-    from there (else, or where it has no line, the KPI's value). A bucket cut
-    by the edge of the time frame is judged on its days inside the frame; for
-    an additive metric its target is pro-rated to those days (2 posts a week,
-    a week with 4 days in the frame: 2 × 4/7 = 1.14), for a rate or average
-    the full target applies.
+    A bucket cut by the edge of the time frame is judged on its days inside
+    the frame; for an additive metric its target is pro-rated to those days
+    (2 posts a week, a week with 4 days in the frame: 2 × 4/7 = 1.14), for a
+    rate or average the full target applies. A KPI that takes its targets
+    from the target table reads each bucket's in-frame days there (a sum of
+    days for an additive metric, the value in force on the bucket's last day
+    otherwise); a bucket the table has no line for gets NaN and is not judged.
     """
     target = data.kpi.target
     targets = []
     for bucket, first, last in zip(
         frame["bucket"], frame["first_day"], frame["last_day"], strict=True
     ):
-        whole_first, whole_last = bucket.date(), bucket_end(bucket, period).date()
-        planned = data.planned(whole_first, whole_last) if target.from_plan else None
-        value = target.value if planned is None else planned
+        if target.from_plan:
+            planned = data.planned(first.date(), last.date())
+            targets.append(np.nan if planned is None else planned)
+            continue
+        value = target.value
         if data.metric.is_additive:
+            whole_first, whole_last = bucket.date(), bucket_end(bucket, period).date()
             inside = days_inclusive(first.date(), last.date())
             value *= inside / days_inclusive(whole_first, whole_last)
         targets.append(value)
@@ -233,7 +235,8 @@ def bucket_frame(data: KpiData, period: str) -> pd.DataFrame:
     """One row per bucket of the frame with its in-frame days and its value.
 
     ``finished`` buckets end (inside the frame) on or before today; the
-    ``partial`` one has started but not ended; later buckets have no value.
+    ``partial`` one has started but not ended; later buckets have no value,
+    and neither has any bucket when the owner has no row in the frame so far.
     """
     kpi, settings, timeline = data.kpi, data.settings, data.timeline
     cut = (period, settings.week_start, settings.fiscal_start_month)
@@ -248,7 +251,8 @@ def bucket_frame(data: KpiData, period: str) -> pd.DataFrame:
     today = pd.Timestamp(timeline.today)
 
     values = pd.Series(np.nan, index=starts)
-    if not timeline.not_started:
+    # Without a single row for this owner, buckets have no value, not zeros.
+    if not timeline.not_started and data.has_rows(kpi.start, timeline.elapsed_end):
         found = metric_series(
             data.definitions,
             data.metric.name,

@@ -245,7 +245,19 @@ def judge_per_period(
     goals = (
         list(bucket_targets) if bucket_targets is not None else [target] * len(judged)
     )
-    pairs = [(v, goal) for v, goal in zip(judged, goals, strict=True) if v is not None]
+    # A bucket without a value, or without a target of its own, is not judged.
+    pairs = [
+        (value, goal)
+        for value, goal in zip(judged, goals, strict=True)
+        if value is not None and not math.isnan(goal)
+    ]
+    untargeted = sum(value is not None for value in judged) - len(pairs)
+    if untargeted and not pairs:
+        return no_data(
+            timeline,
+            f"{untargeted} finished {period}(s) have no target in the target "
+            "table, so none can be judged.",
+        )
     passed = sum(meets(value, goal, direction) for value, goal in pairs)
     hit_rate = safe_ratio(passed, len(pairs))
     same = all(goal == target for _, goal in pairs)
@@ -256,6 +268,8 @@ def judge_per_period(
         f"{passed} of {len(pairs)} finished {period}s {reached} "
         f"({format_fraction(hit_rate)})"
     )
+    if untargeted:
+        count += f", {untargeted} without a planned target left out"
     if timeline.ended:
         met = bool(pairs) and passed == len(pairs)
         judgement = ended(met, hit_rate, f"The time frame ended with {count}")

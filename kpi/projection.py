@@ -8,8 +8,8 @@ an actual value, so it continues the drawn line; for a total KPI the values
 are running totals, matching the cumulative chart.
 
 No forecast is made before the frame starts, after it ends (the outcome is
-known), without data, or for a total of a metric that does not add up day
-by day (a rate or an average).
+known), without a single value in the frame, or for a total of a metric
+that does not add up day by day (a rate or an average).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kpi.forecast import Forecast, forecast_level, forecast_per_period, forecast
 from kpi.kpi_data import KpiData
 from kpi.metrics import metric_series
 from kpi.model import Target
+from kpi.periods import bucket_end, days_inclusive
 from kpi.progress import meets
 
 PROJECTION_COLUMNS: tuple[str, ...] = ("projected", "projected_low", "projected_high")
@@ -33,7 +34,7 @@ def project(
     with the projection columns (all NaN when there is no forecast)."""
     timeline = data.timeline
     empty = frame.assign(**{column: np.nan for column in PROJECTION_COLUMNS})
-    if timeline.not_started or timeline.ended:
+    if timeline.not_started or timeline.ended or frame["value"].isna().all():
         return None, empty
 
     if target.kind == "total":
@@ -79,23 +80,45 @@ def _total(
 def _per_period(
     data: KpiData, target: Target, frame: pd.DataFrame
 ) -> tuple[Forecast, pd.DataFrame]:
+    finished = frame["finished"].to_numpy()
+    judged = frame.loc[finished, ["value", "target"]].dropna()
+    passed = [
+        meets(value, goal, data.metric.direction)
+        for value, goal in zip(judged["value"], judged["target"], strict=True)
+    ]
     # Only whole buckets speak for a whole bucket; cut ones are shorter.
     whole = frame["finished"] & (frame["first_day"] == frame["bucket"])
-    values = frame.loc[whole, "value"].dropna().tolist()
-    judged = frame.loc[frame["finished"], ["value", "target"]].dropna()
-    missed = any(
-        not meets(value, goal, data.metric.direction)
-        for value, goal in zip(judged["value"], judged["target"], strict=True)
+    whole &= frame["last_day"] == frame["bucket"].map(
+        lambda first: bucket_end(first, target.period or "month")
     )
-    coming = [int(p) for p in np.flatnonzero(~frame["finished"].to_numpy())]
+    coming = [int(p) for p in np.flatnonzero(~finished)]
     forecast = forecast_per_period(
-        values,
+        frame.loc[whole, "value"].dropna().tolist(),
         remaining=len(coming),
         target=target.value,
         direction=data.metric.direction,
-        already_missed=missed,
+        already_missed=not all(passed),
+        passed=sum(passed),
+        judged=len(passed),
+        remaining_targets=[
+            _whole_bucket_target(data, frame.iloc[position], target)
+            for position in coming
+        ],
     )
     return forecast, _lay(frame, forecast, coming, None, running_total=None)
+
+
+def _whole_bucket_target(data: KpiData, row: pd.Series, target: Target) -> float:
+    """A bucket's target as a whole bucket's worth: a stub cut by the frame
+    has a pro-rated target for an additive metric, so scale it back up."""
+    goal = float(row["target"])
+    if not data.metric.is_additive:
+        return goal
+    whole = days_inclusive(
+        row["bucket"].date(), bucket_end(row["bucket"], target.period or "month").date()
+    )
+    inside = days_inclusive(row["first_day"].date(), row["last_day"].date())
+    return goal * whole / inside
 
 
 def _level(

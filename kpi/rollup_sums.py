@@ -11,8 +11,10 @@
   its children share, and its progress and status stay the weighted roll-up
   of theirs (DESIGN.md rule 5).
 
-Only KPIs that measure the goal's metric count; the explanation names any
-that were left out.
+Only KPIs that measure the goal's metric count, and a KPI whose owner sits
+inside another counted KPI's owner (a person inside their team, a team inside
+the whole company) is left out, so no row is counted twice; the explanation
+names every KPI left out.
 """
 
 from __future__ import annotations
@@ -52,24 +54,50 @@ def summed_figures(
     """The figures of a goal measuring ``metric`` from its children's reports.
 
     ``status`` is None when the goal should keep the worst child's status (a
-    ratio, or children that cannot be added up).
+    ratio, or children that cannot be added up). Pace is judged with the
+    at-risk band the children keep when they all keep the same one, else with
+    ``at_risk_pace`` (the workspace's).
     """
-    counted = [r for r in reports if r.metric.name == metric.name]
-    left_out = [r.kpi.name for r in reports if r.metric.name != metric.name]
-    note = (
-        f" Left out, measuring another metric: {', '.join(left_out)}."
-        if left_out
-        else ""
-    )
+    same_metric = [r for r in reports if r.metric.name == metric.name]
+    other = [r.kpi.name for r in reports if r.metric.name != metric.name]
+    counted = [r for r in same_metric if _inside(r, same_metric) is None]
+    notes = []
+    if other:
+        notes.append(f" Left out, measuring another metric: {', '.join(other)}.")
+    for report in same_metric:
+        wider = _inside(report, same_metric)
+        if wider is not None:
+            notes.append(
+                f" Left out, already counted in {wider.kpi.name}: {report.kpi.name}."
+            )
+    note = "".join(notes)
     if not counted:
         return Summed(
             f"No KPI under it measures {metric.label}.{note}",
         )
+    # The children's own band when they share one (kept since they were saved).
+    bands = {r.kpi.at_risk_pace for r in counted}
+    band = bands.pop() if len(bands) == 1 else None
     if metric.is_additive:
-        summed = _additive(metric, counted, at_risk_pace, note)
+        summed = _additive(metric, counted, band or at_risk_pace, note)
     else:
         summed = _ratio(metric, definitions, counted, note)
     return replace(summed, unit=metric.unit)
+
+
+def _inside(report: KpiReport, others: Sequence[KpiReport]) -> KpiReport | None:
+    """The KPI whose owner already holds this one's rows, if any: the company
+    holds every team, a team holds its people (Maya Chen inside Sales East)."""
+    team, person = report.kpi.team, report.kpi.person
+    for other in others:
+        wide_team, wide_person = other.kpi.team, other.kpi.person
+        if other is report or wide_person is not None:
+            continue
+        if wide_team is None and (team, person) != (None, None):
+            return other
+        if wide_team is not None and wide_team == team and person is not None:
+            return other
+    return None
 
 
 def _additive(

@@ -13,7 +13,14 @@ import pandas as pd
 
 from kpi.errors import DefinitionError
 from kpi.model import Definitions
-from kpi.periods import FISCAL_YEAR_NAMES, WEEK_STARTS, period_label
+from kpi.periods import (
+    FISCAL_YEAR_NAMES,
+    WEEK_STARTS,
+    bucket_end,
+    bucket_start,
+    period_label,
+    time_frame_label,
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,26 @@ class WorkspaceSettings:
             self.fiscal_year_named_by,
         )
 
+    def frame_label(self, start: date, end: date) -> str:
+        """A time frame by its name when it is one whole year, quarter or month
+        of this workspace's calendar, else "Mar 1–15 2026" style dates.
+
+        With the fiscal year starting in April and named by its end,
+        2026-04-01..2027-03-31 is "FY2027" and 2026-01-01..2026-03-31 is
+        "FY2026 Q4"; with a January year they are "2026-04-01 – 2027-03-31"
+        (not a whole calendar year) and "Q1 2026".
+        """
+        for period in ("year", "quarter", "month"):
+            first = bucket_start(
+                pd.Series([pd.Timestamp(start)]),
+                period,
+                self.week_start,
+                self.fiscal_start_month,
+            ).iloc[0]
+            if first.date() == start and bucket_end(first, period).date() == end:
+                return self.label(first, period)
+        return time_frame_label(start, end)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -126,11 +153,12 @@ def keep_status_bands(
     A KPI that keeps no band of its own was judged with ``old``: it keeps that
     one if its time frame has ended (its outcome must not change), and also
     while it runs unless ``apply_to_running``. A running KPI takes ``new`` when
-    ``apply_to_running``; an ended KPI never changes. With at-risk going from
-    0.9 to 0.8 on 2026-05-01: a Q1 KPI keeps 0.9, a 2026 KPI takes 0.8 (or
-    keeps 0.9 without ``apply_to_running``).
+    ``apply_to_running``, even when the workspace band itself is unchanged (it
+    may keep an older band of its own); an ended KPI never changes. With
+    at-risk going from 0.9 to 0.8 on 2026-05-01: a Q1 KPI keeps 0.9, a 2026
+    KPI takes 0.8 (or keeps 0.9 without ``apply_to_running``).
     """
-    if old.at_risk_pace == new.at_risk_pace:
+    if old.at_risk_pace == new.at_risk_pace and not apply_to_running:
         return definitions
     kpis = []
     for kpi in definitions.kpis:

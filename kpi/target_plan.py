@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from kpi.errors import DefinitionError
-from kpi.formatting import format_value
+from kpi.formatting import NO_VALUE
 from kpi.model import PlannedTarget
 from kpi.periods import (
     bucket_end,
@@ -401,4 +401,9 @@ def _as_date(day: date) -> date:
 
 
 def _number(value: float) -> str:
-    return format_value(value, "number")
+    """In full with thousands separators and at most 2 decimals, never "3.00M":
+    3000001 reads "3,000,001" and 104545.4545 "104,545.45"."""
+    if not math.isfinite(value):
+        return NO_VALUE
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -10,7 +10,6 @@ from kpi.dashboard import kpi_breakdown, kpi_dimensions, kpi_series
 from kpi.errors import GoalpostError
 from kpi.formatting import format_fraction, format_value
 from kpi.model import PERIODS
-from kpi.periods import time_frame_label
 from pages import common
 
 common.through_the_router()
@@ -33,7 +32,7 @@ settings = common.settings()
 
 owner = " · ".join(p for p in (kpi.team, kpi.person) if p) or "everyone"
 st.markdown(
-    f"**{metric.label}** for **{owner}**, {time_frame_label(kpi.start, kpi.end)} · "
+    f"**{metric.label}** for **{owner}**, {settings.frame_label(kpi.start, kpi.end)} · "
     + common.status_badge(report.status)
 )
 st.caption(report.explanation)

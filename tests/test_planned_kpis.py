@@ -88,7 +88,7 @@ def test_a_planned_rate_is_never_summed() -> None:
     assert report.status == "achieved"
 
 
-def test_a_gap_in_the_plan_falls_back_and_says_where_to_fill_it() -> None:
+def test_a_gap_in_the_plan_says_where_to_fill_it() -> None:
     short = Definitions(metrics=METRICS, targets=PLAN[:1])
     report = evaluate_kpi(
         kpi("leads", Target("total", 1, from_plan=True)),
@@ -96,8 +96,56 @@ def test_a_gap_in_the_plan_falls_back_and_says_where_to_fill_it() -> None:
         rows({"2026-01-20": (100, 1000)}),
         today=date(2026, 2, 14),
     )
-    # The KPI's own value (1) applies, and the explanation says why.
-    assert report.target_value == 1
-    assert report.status == "achieved"
-    assert "no line for some days" in report.explanation
+    # February has no line: the KPI has no target (its own 1 is not used),
+    # says so, and says where to fill the gap.
+    assert report.target_value is None
+    assert report.status == "no data"
+    assert "no line for some days of 2026-01-01 – 2026-02-28" in report.explanation
     assert "Targets tab" in report.explanation
+
+
+def test_planned_weeks_read_their_own_days_and_unplanned_weeks_are_not_judged() -> None:
+    # Weekly leads from the monthly plan, frame 2026-01-26..2026-02-08 (whole
+    # weeks W05 and W06). W05 (26 Jan - 1 Feb) takes 6 January days at
+    # 100/31 and 1 February day at 280/28: 600/31 + 10 = 29.35. W06 (2-8 Feb)
+    # takes 7 × 10 = 70. 30 leads in W05 pass, 60 in W06 fail.
+    kpi_weeks = KPI(
+        "w",
+        "W",
+        "leads",
+        Target("per_period", 999, "week", from_plan=True),
+        date(2026, 1, 26),
+        date(2026, 2, 8),
+    )
+    report = evaluate_kpi(
+        kpi_weeks,
+        DEFINITIONS,
+        rows({"2026-01-27": (30, 100), "2026-02-03": (60, 100)}),
+        today=date(2026, 2, 9),
+    )
+    assert report.series["target"].tolist() == pytest.approx([600 / 31 + 10, 70])
+    assert report.hit_rate == 0.5
+    # The card shows the latest finished week beside its own target, not 999.
+    assert (report.actual, report.target_value) == (60, pytest.approx(70))
+
+    # Without a plan line for March, a March week is not judged at all.
+    march = KPI(
+        "m",
+        "M",
+        "leads",
+        Target("per_period", 999, "week", from_plan=True),
+        date(2026, 2, 23),
+        date(2026, 3, 8),
+    )
+    report = evaluate_kpi(
+        march,
+        DEFINITIONS,
+        rows({"2026-02-24": (80, 100), "2026-03-03": (1, 100)}),
+        today=date(2026, 3, 9),
+    )
+    assert pd.isna(report.series["target"].iloc[1])
+    # W09 (23 Feb - 1 Mar) holds 6 planned February days (60) and 1 unplanned
+    # March day, so it has no full target either: nothing is judged.
+    assert report.hit_rate is None
+    assert report.status == "no data"
+    assert "2 finished week(s) have no target" in report.explanation

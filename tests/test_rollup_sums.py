@@ -226,3 +226,80 @@ def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
     assert root.summed.pace == pytest.approx(0.70)
     assert root.progress == pytest.approx(35 / 155)
     assert root.status == "off track"
+
+
+def test_a_summed_goal_uses_the_band_its_kpis_keep() -> None:
+    # The same 70 % pace as above, judged with the band both KPIs keep (0.6):
+    # at risk, although the workspace's 0.9 would say off track.
+    frame = pd.DataFrame(
+        {
+            "date": ["2026-01-05", "2026-01-06"],
+            "team": ["North", "South"],
+            "spend": [0.0, 0.0],
+            "leads": [30.0, 5.0],
+        }
+    )
+    kpis = tuple(
+        KPI(
+            f"k_{team}",
+            team,
+            "leads",
+            Target("total", target),
+            date(2026, 1, 1),
+            date(2026, 1, 31),
+            team=team,
+            parent="g",
+            at_risk_pace=0.6,
+        )
+        for team, target in (("North", 93), ("South", 62))
+    )
+    definitions = Definitions(
+        metrics=METRICS, goals=(Goal("g", "Leads", metric="leads"),), kpis=kpis
+    )
+    root = tree_of(definitions, rows(frame), date(2026, 1, 10))
+    assert root.summed.pace == pytest.approx(0.70)
+    assert root.status == "at risk"
+
+
+def test_a_person_inside_a_summed_team_is_not_counted_twice() -> None:
+    # Sales East 300 (of which Maya 120) and Sales West 200: the goal adds the
+    # two teams, 500, not 620; Maya's KPI is named as left out.
+    frame = pd.DataFrame(
+        {
+            "date": ["2026-01-05", "2026-01-05", "2026-01-06"],
+            "team": ["East", "East", "West"],
+            "person": ["Maya", "Tom", "Ann"],
+            "spend": [0.0, 0.0, 0.0],
+            "leads": [120.0, 180.0, 200.0],
+        }
+    )
+    mapping = ColumnMapping(
+        date="date",
+        dimensions=("team", "person"),
+        numbers=("spend", "leads"),
+        team="team",
+        person="person",
+    )
+    data = frame.assign(date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"))
+    data = data.astype({"team": "string", "person": "string"})
+    owners = (("East", None, 400), ("East", "Maya", 150), ("West", None, 300))
+    kpis = tuple(
+        KPI(
+            f"k{i}",
+            f"{team} {person or ''}".strip(),
+            "leads",
+            Target("total", goal),
+            date(2026, 1, 1),
+            date(2026, 1, 31),
+            team=team,
+            person=person,
+            parent="g",
+        )
+        for i, (team, person, goal) in enumerate(owners)
+    )
+    definitions = Definitions(
+        metrics=METRICS, goals=(Goal("g", "Leads", metric="leads"),), kpis=kpis
+    )
+    root = tree_of(definitions, {"data": Rows(mapping, data)}, date(2026, 1, 31))
+    assert (root.summed.actual, root.summed.target) == (500, 700)
+    assert "already counted in East: East Maya" in root.summed.explanation

@@ -57,11 +57,24 @@ def test_a_kpi_with_its_own_band_keeps_it_when_not_applied() -> None:
     assert kept.kpis[0].at_risk_pace == 0.95
 
 
+def test_applying_an_unchanged_band_reaches_running_kpis_that_kept_an_older_one():
+    # Saved at 0.95 without "apply": the 2026 KPI kept 0.9. Saving 0.95 again
+    # with "apply" ticked must move it to 0.95; Q1 (ended) keeps 0.9.
+    pinned = Definitions(
+        kpis=(replace(Q1, at_risk_pace=0.9), replace(YEAR, at_risk_pace=0.9))
+    )
+    band = WorkspaceSettings(at_risk_pace=0.95)
+    kept = keep_status_bands(
+        pinned, band, band, today=date(2026, 5, 1), apply_to_running=True
+    )
+    assert [kpi.at_risk_pace for kpi in kept.kpis] == [0.9, 0.95]
+
+
 def test_unchanged_band_changes_nothing() -> None:
     given = Definitions(kpis=(Q1,))
     assert (
         keep_status_bands(
-            given, OLD, OLD, today=date(2026, 5, 1), apply_to_running=True
+            given, OLD, OLD, today=date(2026, 5, 1), apply_to_running=False
         )
         is given
     )
