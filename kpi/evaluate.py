@@ -301,6 +301,7 @@ def _level(data: KpiData, target: Target) -> tuple[Judgement, Labelled, pd.DataF
         at_risk_pace=data.at_risk_pace,
         unit=metric.unit,
         current_label=current_label,
+        provisional=not len(finished),
     )
     if current is not None:
         judgement = _add_notes(judgement, notes)

@@ -302,25 +302,39 @@ def judge_level(
     at_risk_pace: float,
     unit: str = "number",
     current_label: str = "the latest period",
+    provisional: bool = False,
 ) -> Judgement:
     """Judge a level target: the latest value must reach ``target``.
 
     progress = level_progress(current, baseline, target); expected progress is
-    the elapsed share of the frame and pace = progress / elapsed share. Met as
-    soon as ``current`` reaches the target. Baseline 12 h, target 3 h, current
-    7.5 h with 40 % of the frame gone: progress 50 %, pace 125 % -> on track.
+    the elapsed share of the frame and pace = progress / elapsed share, never
+    below 0 (a value further from the target than the baseline is simply off
+    track). Met as soon as a finished period reaches the target; a
+    ``provisional`` value (the period still running) that already meets it is
+    on track, not achieved. A baseline that already meets the target leaves
+    no way to cover: progress is 100 % when the target is met, else none, and
+    the KPI is off track. Baseline 12 h, target 3 h, current 7.5 h with 40 %
+    of the frame gone: progress 50 %, pace 125 % -> on track.
     """
     if timeline.not_started:
         return not_started(timeline)
     if current is None:
         return no_data(timeline)
 
-    progress = level_progress(current, baseline, target)
     shown = f"{current_label} is {format_value(current, unit)}"
     goal = f"against a target of {format_value(target, unit)}"
     met = meets(current, target, direction)
+    progress = level_progress(current, baseline, target)
+    if baseline is not None and meets(baseline, target, direction):
+        progress = 1.0 if met else None
     if timeline.ended:
         return ended(met, progress, f"At the end {shown} {goal}")
+    if met and provisional:
+        sentence = (
+            f"{shown}, already meeting the target of {format_value(target, unit)}; "
+            "it counts once the period ends: on track."
+        )
+        return Judgement("on track", None, progress, explanation=sentence)
     if met:
         return Judgement(
             "achieved",
@@ -329,6 +343,12 @@ def judge_level(
             explanation=f"{shown}, meeting the target of "
             f"{format_value(target, unit)}: achieved.",
         )
+    if progress is None and baseline is not None and baseline != target:
+        sentence = (
+            f"{shown} {goal}; the baseline {format_value(baseline, unit)} already "
+            "met it, so the value has fallen back past the target: off track."
+        )
+        return Judgement("off track", explanation=sentence)
     if progress is None:
         return no_data(
             timeline,
@@ -336,7 +356,7 @@ def judge_level(
             "target, so progress cannot be measured.",
         )
 
-    pace = progress / timeline.share
+    pace = max(progress, 0.0) / timeline.share
     status = status_from_pace(pace, at_risk_pace)
     sentence = (
         f"{shown} {goal} from a baseline of {format_value(baseline, unit)}: "

@@ -340,19 +340,22 @@ def test_rows_already_overridden_stay_locked() -> None:
 @pytest.mark.parametrize(
     ("overrides", "locked_text"),
     [
-        ({date(2026, 1, 1): 700_000, date(2026, 12, 1): 600_000}, "1.30M"),
-        ({date(2026, 6, 1): 1_200_001}, "1.20M"),
+        # 700,000 + 600,000 = 1,300,000, written in full.
+        ({date(2026, 1, 1): 700_000, date(2026, 12, 1): 600_000}, "1,300,000"),
+        # One more than the total must not read as the total, "1.20M".
+        ({date(2026, 6, 1): 1_200_001}, "1,200,001"),
+        # 1,000,000.50 + 200,000.25 = 1,200,000.75: two decimals kept.
+        ({date(2026, 1, 1): 1_000_000.5, date(2026, 2, 1): 200_000.25}, "1,200,000.75"),
     ],
 )
 def test_overrides_above_the_total_are_refused(
     overrides: dict[date, float], locked_text: str
 ) -> None:
-    # 700,000 + 600,000 = 1,300,000 > 1,200,000.
-    with pytest.raises(DefinitionError, match=f"up to {locked_text}") as caught:
+    with pytest.raises(DefinitionError, match=f"up to {locked_text},") as caught:
         with_overrides(even_2026(), overrides, total=1_200_000, additive=True)
 
     assert caught.value.reason == "overrides_exceed_total"
-    assert "total of 1.20M" in caught.value.message
+    assert "more than the total of 1,200,000." in caught.value.message
 
 
 def test_overrides_and_earlier_locks_together_above_the_total_are_refused() -> None:

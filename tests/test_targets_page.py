@@ -3,12 +3,13 @@ some months by hand, save, load, delete; the KPI form's "from the table" box."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from kpi.model import PlannedTarget
+from kpi.model import KPI, PlannedTarget, Target
 from kpi.store import Store
 from tests.test_journey import by_label
 from tests.test_pages import open_app
@@ -135,7 +136,8 @@ def test_a_rate_or_average_gets_the_value_in_every_month(app_env, metric, value,
         # 700,000 + 600,000 = 1,300,000 > 1,200,000.
         (
             {0: "700000", 1: "600000"},
-            "The months typed in add up to 1.30M, more than the total of 1.20M.",
+            "The months typed in add up to 1,300,000, more than the total of "
+            "1,200,000.",
         ),
         ({3: "lots"}, 'Apr 2026: "lots" is not a number.'),
     ],
@@ -149,6 +151,69 @@ def test_months_that_cannot_be_kept_are_explained_and_nothing_saves(
     assert not app.exception
     assert by_label(app.button, "Save targets").disabled
     assert Store(app_env).definitions().targets == ()
+
+
+# Refused on a currency metric (revenue), each with what to type instead.
+REFUSED_MONTHS = [
+    ({0: "-5000"}, ['Jan 2026: "-5000" is below zero', "Type 5,000 without a minus"]),
+    # Shown with "$" escaped, so that the markdown does not open a formula.
+    ({1: "$-400,000"}, ['Feb 2026: "\\$-400,000" is below zero', "Type 400,000"]),
+    ({2: "(500)"}, ['Mar 2026: "(500)" is below zero', "Type 500 without"]),
+    (
+        {3: "12%"},
+        [
+            'Apr 2026: "12%" has a percent sign, but Revenue is not counted in '
+            "percent. Type the amount itself, such as 95000 or \\$95,000."
+        ],
+    ),
+    # 1e400 is beyond a float (infinity); 1e308 and 2e15 are finite but absurd.
+    ({4: "1e400"}, ['May 2026: "1e400" is too large to be a target.']),
+    ({5: "1e308"}, ['Jun 2026: "1e308" is too large to be a target.']),
+    ({6: "2e15"}, ['Jul 2026: "2e15" is too large', "at most 1,000,000,000,000,000"]),
+    # Every refused month is named at once, not only the first.
+    (
+        {0: "-5000", 11: "12%"},
+        ['Jan 2026: "-5000" is below zero', 'Dec 2026: "12%" has a percent sign'],
+    ),
+]
+
+
+@pytest.mark.parametrize("typed, messages", REFUSED_MONTHS)
+def test_refused_months_are_named_and_nothing_saves(app_env, typed, messages):
+    app = type_months(sales_east_revenue_2026(), typed)
+
+    errors = " ".join(e.value for e in app.error)
+    assert all(message in errors for message in messages), errors
+    assert not app.exception
+    assert by_label(app.button, "Save targets").disabled
+    assert Store(app_env).definitions().targets == ()
+
+
+@pytest.mark.parametrize(
+    "total, message",
+    [
+        (-5000.0, "The target for 2026: -5,000 is below zero"),
+        (2e15, "The target for 2026: 2e+15 is too large to be a target"),
+    ],
+)
+def test_a_refused_total_is_named_and_nothing_saves(app_env, total, message):
+    app = plan(open_app(EDITOR), "revenue", "Sales East", total)
+
+    assert any(message in e.value for e in app.error), [e.value for e in app.error]
+    assert by_label(app.button, "Save targets").disabled
+    assert Store(app_env).definitions().targets == ()
+
+
+def test_a_percent_metric_reads_12_percent_and_0_12_alike(app_env):
+    app = plan(open_app(EDITOR), "call_to_meeting_rate", None, 0.13, method=None)
+    app = type_months(app, {0: "12%", 1: "0.12"})
+
+    by_label(app.button, "Save targets").click().run()
+
+    # 12 % is 12 / 100 = 0.12; the ten months not typed keep the 13 %.
+    assert [row.value for row in stored(app_env)] == pytest.approx(
+        [0.12, 0.12] + [0.13] * 10
+    )
 
 
 def test_last_years_shape_follows_the_owners_actuals(app_env):
@@ -201,6 +266,51 @@ def test_deleting_needs_the_confirmation(app_env):
 
     assert Store(app_env).definitions().targets == ()
     assert any(s.value == "Deleted." for s in app.success)
+    # No sample KPI takes its target from the table, so none is named.
+    assert not any("take their target" in w.value for w in app.warning)
+
+
+def test_deleting_names_the_kpis_that_take_their_target_from_these_lines(app_env):
+    app = sales_east_revenue_2026()
+    by_label(app.button, "Save targets").click().run()
+    store = Store(app_env)
+    kpis = {k.key: k for k in store.definitions().kpis}
+    east = kpis["revenue_sales_east"]  # revenue, Sales East, all of 2026
+    planned_total = Target("total", 1.0, from_plan=True)
+    for kpi in [
+        replace(east, target=planned_total),  # reads these lines: named
+        replace(kpis["revenue_sales_west"], target=planned_total),  # another team
+        replace(kpis["revenue_maya_chen"], target=planned_total),  # a person
+        replace(kpis["revenue_this_year"], target=planned_total),  # whole company
+        KPI(  # Sales East revenue, but in 2025: no day in common
+            "east_2025",
+            "Sales East revenue 2025",
+            "revenue",
+            planned_total,
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+            team="Sales East",
+        ),
+        KPI(  # a level on Sales East's revenue for June only: named
+            "east_june",
+            "Sales East revenue in June",
+            "revenue",
+            Target("level", 1.0, period="month", from_plan=True),
+            date(2026, 6, 1),
+            date(2026, 6, 30),
+            team="Sales East",
+        ),
+    ]:
+        store.save_kpi(kpi)
+    app.run()
+
+    warning = next(w.value for w in app.warning if "take their target" in w.value)
+    assert (
+        'these lines: "Sales East revenue +20%", "Sales East revenue in June". '
+        'Once the lines are deleted they show "no data"'
+    ) in warning
+    assert "unticked" in warning
+    assert Store(app_env).definitions().targets != ()  # nothing deleted yet
 
 
 def test_the_target_table_lists_every_line_by_metric_owner_and_month(app_env):
@@ -250,5 +360,8 @@ def test_ticking_the_box_explains_what_the_table_decides(app_env):
     by_label(app.checkbox, FROM_PLAN).check().run()
 
     caption = " ".join(c.value for c in app.caption)
-    assert "a total sums the planned months" in caption
-    assert "used only where the table has no line" in caption
+    assert "A total sums the planned months of the KPI's time frame" in caption
+    assert "a level takes the value in force at its end" in caption
+    assert 'the KPI shows "no data" and names the gap' in caption
+    assert "a bucket without a line is not judged" in caption
+    assert "not used while this box is ticked" in caption

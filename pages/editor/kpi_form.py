@@ -37,10 +37,13 @@ def kpis_tab(ed: Editor) -> None:
     if from_plan:
         st.caption(
             "The Targets tab's months set the target for this KPI's metric and "
-            "owner: a total sums the planned months of the KPI's time frame, each "
-            "per-period bucket takes its planned value, and a level takes the value "
-            "in force at the end. The target value typed below is used only where "
-            "the table has no line. A change target keeps its baseline instead."
+            "owner. A total sums the planned months of the KPI's time frame and a "
+            "level takes the value in force at its end; if the table leaves a gap "
+            'in the frame, the KPI shows "no data" and names the gap. Each '
+            "per-period bucket takes its planned value, and a bucket without a "
+            "line is not judged. The target value typed below is not used while "
+            "this box is ticked; it only has to be filled in. A change target "
+            "keeps its baseline instead."
         )
     with st.form("kpi-form"):
         name = st.text_input("Name", value=current.name if current else "")

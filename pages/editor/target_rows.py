@@ -4,6 +4,7 @@ No arithmetic on target values here: numbers come from ``kpi`` and are only
 picked, formatted and laid out.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,13 +13,22 @@ import pandas as pd
 
 from kpi.formatting import format_value
 from kpi.metrics import Slice, metric_series
-from kpi.model import Definitions, Metric, PlannedTarget
+from kpi.model import KPI, Definitions, Metric, PlannedTarget
 from kpi.periods import bucket_end, bucket_start, period_range, time_frame_label
 from kpi.settings import WorkspaceSettings
 from kpi.target_plan import plan_table, planned_value
 from kpi.values import parse_number
 
 MONTH, TARGET, BY_HAND = "Month", "Target", "Set by hand"
+# A target beyond a quadrillion is a slip of the keyboard, not a plan.
+LARGEST_TARGET = 1e15
+# What to type, by the metric's unit, when a value is refused.
+EXAMPLES = {
+    "currency": "95000 or $95,000",
+    "percent": "12% or 0.12",
+    "duration": "7.5 (hours)",
+    "number": "95000",
+}
 
 
 @dataclass(frozen=True)
@@ -142,28 +152,103 @@ def months_frame(rows: Sequence[PlannedTarget], unit: str) -> pd.DataFrame:
 
 
 def typed_months(
-    rows: Sequence[PlannedTarget], edited_rows: Mapping
+    rows: Sequence[PlannedTarget], edited_rows: Mapping, metric: Metric
 ) -> dict[date, float]:
     """The months typed into the editor, keyed by first day, read as people type.
 
     ``edited_rows`` is the data editor's {row position: {column: text}}. A
-    cleared cell is not typed. Raises ValueError naming the month and text.
+    cleared cell is not typed. Every refused cell (``read_target``) is named
+    in one ValueError, one paragraph a month, so that nothing half-typed saves.
     """
-    typed = {}
-    for position, change in edited_rows.items():
+    typed, refused = {}, []
+    for position, change in sorted(edited_rows.items(), key=lambda i: int(i[0])):
         row = rows[int(position)]
-        text = str(change.get(TARGET) or "")
+        month = time_frame_label(row.start, row.end)
         try:
-            value = parse_number(text)
-        except ValueError:
-            month = time_frame_label(row.start, row.end)
-            raise ValueError(
-                f'{month}: "{text}" is not a number. Type it as it reads, such '
-                "as 95000, $95,000 or 4.5%."
-            ) from None
+            value = read_target(str(change.get(TARGET) or ""), metric, month)
+        except ValueError as error:
+            refused.append(str(error))
+            continue
         if value is not None:
             typed[row.start] = value
+    if refused:
+        raise ValueError("\n\n".join(refused))
     return typed
+
+
+def read_target(text: str, metric: Metric, where: str) -> float | None:
+    """The target typed as ``text``; None for an empty cell.
+
+    "$95,000" reads 95000.0; for a percent metric "12%" and "0.12" both read
+    0.12. Raises ValueError beginning with ``where`` for text that is not a
+    number, a percent sign on a metric not counted in percent ("12%" for
+    revenue would be $0.12), or a value ``check_target`` refuses.
+    """
+    example = EXAMPLES.get(metric.unit, EXAMPLES["number"])
+    try:
+        value = parse_number(text)
+    except ValueError:
+        raise ValueError(
+            f'{where}: "{text}" is not a number. Type it as it reads, such as '
+            f"{example}."
+        ) from None
+    if value is None:
+        return None
+    if "%" in text and metric.unit != "percent":
+        raise ValueError(
+            f'{where}: "{text}" has a percent sign, but {metric.label} is not '
+            f"counted in percent. Type the amount itself, such as {example}."
+        )
+    return check_target(value, metric, where, f'"{text}"')
+
+
+def check_target(value: float, metric: Metric, where: str, shown: str) -> float:
+    """``value`` when it can be a target; else a ValueError naming ``where``.
+
+    Refused: not a number, not finite ("1e400" reads as infinity), beyond
+    ``LARGEST_TARGET`` either way (1e15 passes, 1.5e15 does not) and below
+    zero (-5000, "(500)", "$-400,000"). ``shown`` is the value as typed.
+    """
+    example = EXAMPLES.get(metric.unit, EXAMPLES["number"])
+    if math.isnan(value):
+        raise ValueError(f"{where}: {shown} is not a number. Type {example}.")
+    if not abs(value) <= LARGEST_TARGET:
+        raise ValueError(
+            f"{where}: {shown} is too large to be a target. Type an amount of at "
+            f"most 1,000,000,000,000,000 (10^15), such as {example}."
+        )
+    if value < 0:
+        raise ValueError(
+            f"{where}: {shown} is below zero, and a target cannot be. Type "
+            f"{_as_typed(-value, metric.unit)} without a minus sign or "
+            "brackets, or 0."
+        )
+    return value
+
+
+def kpis_reading(definitions: Definitions, rows: Sequence[PlannedTarget]) -> list[KPI]:
+    """The KPIs whose target comes from ``rows`` of the target table.
+
+    They have "Take the target from the target table" ticked, the rows' metric,
+    team and person, and a time frame sharing a day with some row. A change
+    target is left out: it keeps its own baseline.
+    """
+    owners = {(row.metric, row.team, row.person) for row in rows}
+    return [
+        kpi
+        for kpi in definitions.kpis
+        if kpi.target.from_plan
+        and kpi.target.kind != "change"
+        and (kpi.metric, kpi.team, kpi.person) in owners
+        and any(kpi.start <= row.end and row.start <= kpi.end for row in rows)
+    ]
+
+
+def _as_typed(value: float, unit: str) -> str:
+    """A value the way it can be typed back: 400000 "400,000", 0.05 "5%"."""
+    if unit == "percent":
+        return f"{value * 100:,.2f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def target_table(definitions: Definitions) -> pd.DataFrame:

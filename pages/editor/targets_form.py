@@ -127,6 +127,9 @@ def _plan_editor(
     )
 
     try:
+        target_rows.check_target(
+            total, choice.metric, f"The target for {choice.label}", f"{total:,.10g}"
+        )
         if start_from == SAVED:
             base = saved
         else:
@@ -135,7 +138,8 @@ def _plan_editor(
     except GoalpostError as error:
         st.error(error.message, icon=":material/error:")
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        # A lone "$" would open a formula in Streamlit's markdown.
+        st.error(str(error).replace("$", r"\$"), icon=":material/error:")
     return None
 
 
@@ -190,7 +194,7 @@ def _with_typed_months(
         disabled=[target_rows.MONTH, target_rows.BY_HAND],
     )
     edits = st.session_state.get(f"target-months-{editor_key}") or {}
-    typed = target_rows.typed_months(base, edits.get("edited_rows", {}))
+    typed = target_rows.typed_months(base, edits.get("edited_rows", {}), choice.metric)
     result = with_overrides(
         base, typed, total=total if additive else None, additive=additive
     )
@@ -222,6 +226,17 @@ def _save_plan(
 
 
 def _delete_saved(ed: Editor, choice: PlanChoice, saved: list[PlannedTarget]) -> None:
+    readers = target_rows.kpis_reading(ed.definitions, saved)
+    if readers:
+        # Escaped: a "$" in a name would open a formula in Streamlit's markdown.
+        names = ", ".join(f'"{kpi.name}"' for kpi in readers).replace("$", r"\$")
+        st.warning(
+            f"These KPIs take their target from these lines: {names}. Once the "
+            'lines are deleted they show "no data" for the deleted months, until '
+            'new targets are planned here or "Take the target from the target '
+            'table" is unticked in their KPI form.',
+            icon=":material/warning:",
+        )
     sure = st.checkbox(
         f"Yes, delete the {len(saved)} saved lines of {choice.metric.label} for "
         f"{choice.who}, {choice.label}",
