@@ -43,7 +43,8 @@ def actual_caption(report: KpiReport) -> str:
 
 
 def pace_facts(report: KpiReport) -> list[str]:
-    """Pace, what is still needed per day and week, and the hit rate.
+    """Pace, what is still needed (or, for a budget, still allowed) per day
+    and week, and the hit rate.
 
     Pace is left out once the time frame has ended: the outcome says it all.
     """
@@ -52,8 +53,10 @@ def pace_facts(report: KpiReport) -> list[str]:
     if report.outcome is None:
         facts.append(f"Pace {format_fraction(report.pace)}")
     if report.needed_per_day is not None and report.needed_per_week is not None:
+        # Under a lower-is-better total (a budget) what is left is an allowance.
+        verb = "Needs" if report.metric.direction == "higher" else "Can still use"
         facts.append(
-            f"Needs {format_value(report.needed_per_day, unit)}/day "
+            f"{verb} {format_value(report.needed_per_day, unit)}/day "
             f"({format_value(report.needed_per_week, unit)}/week)"
         )
     if report.hit_rate is not None:

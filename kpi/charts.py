@@ -57,7 +57,10 @@ def kpi_chart(
     actual = base.mark_line(color=ACTUAL_COLOUR, point=False).encode(
         y=alt.Y("actual:Q", axis=y_axis), tooltip=tooltip
     )
-    points = base.mark_point(color=ACTUAL_COLOUR, size=40, filled=True).encode(
+    # A stroke keeps the hollow point of a running period visible.
+    points = base.mark_point(
+        color=ACTUAL_COLOUR, stroke=ACTUAL_COLOUR, strokeWidth=1.5, size=40, filled=True
+    ).encode(
         y="actual:Q",
         fill=alt.condition(
             "datum.partial", alt.value("white"), alt.value(ACTUAL_COLOUR)
@@ -177,8 +180,9 @@ def series_chart(
         tooltip=tooltip,
     )
     # The unfinished period is a hollow point: its value is still growing.
-    points = base.mark_point(size=40, filled=True).encode(
-        fill=alt.condition("datum.partial", alt.value("white"), colour)
+    points = base.mark_point(size=40, filled=True, strokeWidth=1.5).encode(
+        fill=alt.condition("datum.partial", alt.value("white"), colour),
+        stroke=colour,
     )
     # alt.layer returns a FacetChart only when the layers share a facet.
     layers = [base.mark_line(), points]

@@ -124,14 +124,17 @@ def kpi_card(
 
     The delta is taken as of the last day of the time frame once it has ended
     (a Q1 KPI compares the end of Q1, not this week), and none before it
-    starts. A level KPI is judged on its last complete period, so its delta
-    compares whole periods too; the others compare this period so far with the
-    same days of the previous one unless ``whole_periods`` asks otherwise.
+    starts, or when the KPI has no value. A level or per-period card shows its
+    last complete period, so its delta compares whole periods too; the others
+    compare this period so far with the same days of the previous one unless
+    ``whole_periods`` asks otherwise.
     """
     kpi = report.kpi
     delta = None
-    if today >= kpi.start:
-        judged_on_level = kpi.target.kind == "level" or (
+    if today >= kpi.start and report.actual is not None:
+        # Level and per-period cards show a finished period: compare it with
+        # the one before, as whole periods.
+        judged_on_level = kpi.target.kind in ("level", "per_period") or (
             kpi.target.kind == "change" and kpi.target.resolves_to == "level"
         )
         try:

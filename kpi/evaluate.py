@@ -156,14 +156,11 @@ def _total(
 ) -> tuple[Judgement, Labelled, pd.DataFrame]:
     kpi, timeline = data.kpi, data.timeline
     frame = bucket_frame(data, _chart_period(kpi, chart_period))
-    if timeline.not_started:
-        return (
-            not_started(timeline),
-            (None, ""),
-            _with_lines(frame, target.value, None),
-        )
-
     share_by, note = pacing(data)
+    path = [target.value * share_by(day.date()) for day in frame["last_day"]]
+    if timeline.not_started:
+        return not_started(timeline), (None, ""), _with_lines(frame, path, None)
+
     has_rows = data.has_rows(kpi.start, timeline.elapsed_end)
     actual = data.value(kpi.start, timeline.elapsed_end) if has_rows else None
     judgement = judge_total(
@@ -178,7 +175,6 @@ def _total(
     if note and judgement.pace is not None:
         judgement = replace(judgement, explanation=f"{judgement.explanation} {note}")
 
-    path = [target.value * share_by(day.date()) for day in frame["last_day"]]
     today = pd.Timestamp(timeline.today)
     expected = [
         target.value * share_by(min(last, today).date()) if first <= today else np.nan

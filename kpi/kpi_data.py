@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from kpi.periods import (
 )
 from kpi.progress import Timeline
 from kpi.settings import WorkspaceSettings
-from kpi.target_plan import planned_value
+from kpi.target_plan import plan_table, planned_value
 
 
 @dataclass(frozen=True)
@@ -184,10 +184,14 @@ def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     value = data.planned(kpi.start, kpi.end)
     frame = data.settings.frame_label(kpi.start, kpi.end)
     if value is None:
+        gaps = ", ".join(
+            data.settings.frame_label(first, last) for first, last in _plan_gaps(data)
+        )
         lead = (
-            f"The target table has no line for some days of {frame}, so this KPI "
-            f"has no target. Plan {data.metric.label} for {_owner(kpi)} on the "
-            'Targets tab, or untick "Take the target from the target table".'
+            f"The target table has no line for {gaps or 'some days'} of {frame}, "
+            f"so this KPI has no target. Plan {data.metric.label} for "
+            f"{_owner(kpi)} on the Targets tab, or untick "
+            '"Take the target from the target table".'
         )
         return None, None, lead
     how = "the sum of its months" if data.metric.is_additive else "the value in force"
@@ -196,6 +200,24 @@ def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
         f"{format_value(value, data.metric.unit)}."
     )
     return replace(target, value=value), None, lead
+
+
+def _plan_gaps(data: KpiData) -> list[tuple[date, date]]:
+    """The runs of days of the KPI's frame without a line in the target table."""
+    kpi = data.kpi
+    rows = plan_table(data.definitions.targets, data.metric.name, kpi.team, kpi.person)
+    gaps, day = [], kpi.start
+    for row in rows:
+        if row.end < day:
+            continue
+        if row.start > kpi.end:
+            break
+        if row.start > day:
+            gaps.append((day, row.start - timedelta(days=1)))
+        day = row.end + timedelta(days=1)
+    if day <= kpi.end:
+        gaps.append((day, kpi.end))
+    return gaps
 
 
 def _owner(kpi: KPI) -> str:

@@ -115,3 +115,27 @@ def test_per_period_caption_and_forecast() -> None:
     text = forecast_text(report)
     assert text is not None
     assert text.startswith("Forecast: ") and "chance that every week does" in text
+
+
+def test_a_budget_has_an_allowance_not_a_need() -> None:
+    # Spend budget 3,650 for 2026 (lower is better), 1,000 spent by 30 April:
+    # (3,650 - 1,000) / 245 days = 10.82 a day still allowed, 75.71 a week.
+    definitions = Definitions(
+        metrics=(
+            Metric(
+                "spend", "Spend", "data", "revenue", unit="currency", direction="lower"
+            ),
+        )
+    )
+    kpi = KPI(
+        "budget",
+        "Budget",
+        "spend",
+        Target("total", 3_650),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    report = evaluate_kpi(
+        kpi, definitions, rows({date(2026, 2, 1): 1_000.0}), today=date(2026, 4, 30)
+    )
+    assert "Can still use $10.82/day ($75.71/week)" in pace_facts(report)

@@ -112,3 +112,14 @@ def test_a_running_total_stops_at_the_last_known_bucket():
     )
     assert [r["actual"] for r in rows[:2]] == [4.0, 10.0]
     assert rows[2]["actual"] is None or math.isnan(rows[2]["actual"])
+
+
+def test_the_open_point_of_a_running_period_has_a_visible_edge():
+    spec = kpi_chart(weekly([4.0, 6.0, 5.0]), unit="number", cumulative=False).to_dict()
+    points = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    (mark,) = [p["mark"] for p in points]
+    assert mark["stroke"] == "#2f6fdf" and mark["strokeWidth"] > 0
+    # Its fill turns white only for the running period.
+    fill = points[0]["encoding"]["fill"]
+    assert fill["condition"]["test"] == "datum.partial"
+    assert fill["condition"]["value"] == "white"

@@ -532,3 +532,14 @@ def test_sunday_weeks_cut_the_per_period_buckets() -> None:
     assert report.series["label"].iloc[0] == "Week of 2026-02-01"
     assert report.series["value"].tolist() == [2, 1, 3, 2, 0]
     assert report.hit_rate == pytest.approx(3 / 5)
+
+
+def test_a_total_not_started_yet_still_draws_its_target_path() -> None:
+    # Q2 2026 seen on 1 March: 900 over 91 days; the path reaches 900 × 30/91
+    # by the end of April and all 900 by 30 June.
+    q2 = kpi("posts", Target("total", 900), date(2026, 4, 1), date(2026, 6, 30))
+    report = evaluate(q2, rows(POSTS), date(2026, 3, 1), chart_period="month")
+    assert report.status == "not started"
+    assert report.series["target"].tolist() == pytest.approx(
+        [900 * 30 / 91, 900 * 61 / 91, 900]
+    )

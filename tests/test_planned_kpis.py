@@ -100,7 +100,7 @@ def test_a_gap_in_the_plan_says_where_to_fill_it() -> None:
     # says so, and says where to fill the gap.
     assert report.target_value is None
     assert report.status == "no data"
-    assert "no line for some days of 2026-01-01 – 2026-02-28" in report.explanation
+    assert "no line for Feb 2026 of 2026-01-01 – 2026-02-28" in report.explanation
     assert "Targets tab" in report.explanation
 
 
