@@ -58,16 +58,16 @@ board = table.assign(
 )
 columns = [
     "name",
-    "owner",
+    "status",
     "progress",
     "actual",
-    "covers",
     "target",
     "pace",
     "needed",
     "forecast",
     "chance",
-    "status",
+    "covers",
+    "owner",
     "link",
 ]
 st.dataframe(
@@ -76,7 +76,7 @@ st.dataframe(
     width="stretch",
     height=min(38 + 35 * len(board), 900),
     column_config={
-        "name": st.column_config.TextColumn("Goal / KPI", width="medium"),
+        "name": st.column_config.TextColumn("Goal / KPI", width="large"),
         "owner": st.column_config.TextColumn("Owner"),
         "progress": st.column_config.ProgressColumn(
             "Progress",

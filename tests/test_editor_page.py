@@ -89,7 +89,7 @@ def test_an_empty_definitions_file_cannot_wipe_everything(app_env):
 
     assert any("defines nothing" in e.value for e in app.error)
     assert by_label(app.button, "Replace all definitions").disabled
-    assert len(Store(app_env).definitions().kpis) == 16
+    assert len(Store(app_env).definitions().kpis) == 17
 
 
 def two_sheet_workbook() -> bytes:

@@ -83,3 +83,22 @@ def test_the_team_page_says_which_week_numbering_it_uses(app_env, week_start) ->
     )
     app = open_page("pages/team.py", team="Marketing")
     assert "Sunday to Saturday" in " ".join(c.value for c in app.caption)
+
+
+def test_the_sample_plan_judges_each_month_against_its_own_line(app_env) -> None:
+    sales = sample_sales()
+    west = sales[(sales["team"] == "Sales West") & (sales["date"] >= "2026-01-01")]
+    months = west.groupby(pd.to_datetime(west["date"]).dt.month)["revenue"].sum()
+    # The sample plan: January 185,000, February 180,000, March 200,000,
+    # April 195,000 (data/sample/goalpost.yaml).
+    plan = {1: 185_000, 2: 180_000, 3: 200_000, 4: 195_000}
+    passed = sum(months[m] >= plan[m] for m in plan)
+
+    app = open_page("pages/overview.py")
+    (board,) = [frame.value for frame in app.dataframe]
+    row = board[board["name"].str.endswith("Sales West meets each month's plan")]
+    row = row.iloc[0]
+    assert row["covers"] == "Apr 2026 (latest finished month)"
+    assert row["actual"] == f"${months[4]:,.0f}"
+    assert row["target"] == "$195,000"
+    assert row["pace"] == f"{passed / 4 * 100:.1f}%"

@@ -47,7 +47,7 @@ def test_first_start_loads_the_sample_goal_tree(app_env):
     # Every KPI row links to its detail page; goal rows link nowhere.
     kpi_rows = frames[0][frames[0]["link"] != ""]
     assert sum(int(m.value) for m in app.metric) == len(kpi_rows)
-    assert len(kpi_rows) == 16  # the KPIs in data/sample/goalpost.yaml
+    assert len(kpi_rows) == 17  # the KPIs in data/sample/goalpost.yaml
 
 
 def test_an_unreachable_database_gets_a_message_not_a_traceback(monkeypatch):

@@ -410,4 +410,4 @@ def test_ensure_sample_completes_a_first_load_cut_short(store, frames):
         "sales",
         "support",
     ]
-    assert len(store.definitions().kpis) == 16
+    assert len(store.definitions().kpis) == 17
