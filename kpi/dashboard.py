@@ -23,6 +23,7 @@ from kpi.evaluate import KpiReport, evaluate_kpi
 from kpi.formatting import NO_VALUE
 from kpi.metrics import Rows, Slice, breakdown, metric_inputs, metric_series
 from kpi.model import KPI, STATUS_SEVERITY, DatasetInfo, Definitions, Scope
+from kpi.periods import bucket_end
 from kpi.rollup import GoalNode, goal_tree
 from kpi.settings import WorkspaceSettings
 
@@ -122,30 +123,26 @@ def kpi_card(
 ) -> KpiCard:
     """A report plus its like-for-like delta and the values of its sparkline.
 
-    The delta is taken as of the last day of the time frame once it has ended
-    (a Q1 KPI compares the end of Q1, not this week), and none before it
-    starts, or when the KPI has no value. A level or per-period card shows its
-    last complete period, so its delta compares whole periods too; the others
-    compare this period so far with the same days of the previous one unless
-    ``whole_periods`` asks otherwise.
+    The delta always describes the big number. A total compares this period
+    so far with the same days of the previous one (or whole periods with
+    ``whole_periods``), as of the last day of the frame once it has ended. A
+    level or per-period card shows one bucket: a finished one is compared
+    whole with the bucket before it, a running one like for like. No delta
+    before the frame starts, or when the KPI has no value.
     """
     kpi = report.kpi
     delta = None
     if today >= kpi.start and report.actual is not None:
-        # Level and per-period cards show a finished period: compare it with
-        # the one before, as whole periods.
-        judged_on_level = kpi.target.kind in ("level", "per_period") or (
-            kpi.target.kind == "change" and kpi.target.resolves_to == "level"
-        )
+        period, as_of, whole = _delta_window(report, today, whole_periods)
         try:
             delta = like_for_like(
                 definitions,
                 kpi.metric,
                 rows,
-                today=min(today, kpi.end),
-                period=kpi.target.period or "month",
+                today=as_of,
+                period=period,
                 where=_slice(kpi),
-                whole_periods=whole_periods or judged_on_level,
+                whole_periods=whole,
                 settings=settings,
             )
         except GoalpostError:
@@ -156,6 +153,25 @@ def kpi_card(
     return KpiCard(
         report=report, delta=delta, sparkline=values[-24:], chart=chart.to_dict()
     )
+
+
+def _delta_window(
+    report: KpiReport, today: date, whole_periods: bool
+) -> tuple[str, date, bool]:
+    """(period, as-of day, whole periods?) for the delta of ``report``'s card."""
+    kpi = report.kpi
+    period = kpi.target.period or "month"
+    judged_on_a_bucket = kpi.target.kind in ("level", "per_period") or (
+        kpi.target.kind == "change" and kpi.target.resolves_to == "level"
+    )
+    shown = report.series.loc[report.series["label"] == report.actual_label]
+    if not judged_on_a_bucket or not len(shown):
+        return period, min(today, kpi.end), whole_periods
+    if bool(shown["partial"].iloc[0]):
+        return period, today, False
+    # A finished bucket is its period as of its last day (a stub cut by the
+    # frame counts as its whole period).
+    return period, bucket_end(shown["bucket"].iloc[0], period).date(), True
 
 
 def kpi_series(
@@ -172,7 +188,9 @@ def kpi_series(
 ) -> pd.DataFrame:
     """The KPI's metric by period over [start, end] for its owner, with labels.
 
-    Adds ``label`` and ``partial`` (the bucket still running on ``today``).
+    Adds ``label`` and ``partial``: the bucket still running on ``today``,
+    one that has started and ends after it (data counts as complete through
+    today, so a month ending today is finished).
     """
     series = metric_series(
         definitions,
@@ -187,19 +205,12 @@ def kpi_series(
         fiscal_start_month=settings.fiscal_start_month,
     )
     labels = [settings.label(b, period) for b in series["bucket"]]
-    current = metric_series(
-        definitions,
-        kpi.metric,
-        rows,
-        period=period,
-        start=today,
-        end=today,
-        where=_slice(kpi),
-        week_start=settings.week_start,
-        fiscal_start_month=settings.fiscal_start_month,
-    )["bucket"]
-    running = set(current) if end >= today else set()
-    return series.assign(label=labels, partial=series["bucket"].isin(running))
+    # Data is complete through today: a bucket that ends today has finished.
+    running = [
+        first <= pd.Timestamp(today) < bucket_end(first, period)
+        for first in series["bucket"]
+    ]
+    return series.assign(label=labels, partial=running)
 
 
 def kpi_breakdown(

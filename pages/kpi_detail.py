@@ -85,16 +85,8 @@ except GoalpostError as error:
 
 st.subheader(f"{metric.label} by {period}")
 st.caption("An open point is a period still running. " + common.settings().week_note)
-# A per-period or level target applies to each bucket of its own period only.
-judged_by_period = kpi.target.kind in ("per_period", "level") or (
-    kpi.target.kind == "change" and kpi.target.resolves_to == "level"
-)
-line = (
-    report.target_value
-    if judged_by_period and period == (kpi.target.period or "month")
-    else None
-)
-st.altair_chart(series_chart(series, unit=metric.unit, target=line), width="stretch")
+# The targets are on the chart above, bucket by bucket; this one is history.
+st.altair_chart(series_chart(series, unit=metric.unit), width="stretch")
 
 st.subheader("Breakdown")
 if dimensions:

@@ -9,6 +9,7 @@ import pytest
 
 from kpi.dashboard import (
     kpi_card,
+    kpi_series,
     owners_in_data,
     scoped_rows,
     snapshot,
@@ -250,3 +251,53 @@ def test_a_kpi_without_rows_has_no_delta_no_sparkline_and_no_zeros():
     assert report.series["value"].isna().all()
     assert report.forecast is None
     assert card.delta is None and card.sparkline == []
+
+
+@pytest.mark.parametrize(
+    ("today", "partial"),
+    [
+        # Data is complete through today: March ends on the 31st, so on the
+        # 31st it has finished; on the 15th it is still running.
+        (date(2026, 3, 31), [False, False, False]),
+        (date(2026, 3, 15), [False, False, True]),
+    ],
+)
+def test_kpi_series_marks_only_a_period_still_running(today, partial):
+    series = kpi_series(
+        Q1_TOTAL,
+        DEFINITIONS,
+        rows_for(EVERYTHING),
+        period="month",
+        start=date(2026, 1, 1),
+        end=today,
+        today=today,
+        settings=SETTINGS,
+    )
+    assert series["label"].tolist() == ["Jan 2026", "Feb 2026", "Mar 2026"]
+    assert series["partial"].tolist() == partial
+
+
+def test_a_running_bucket_on_the_card_is_compared_like_for_like():
+    # On Wednesday 7 January no week of the KPI has finished: the card shows
+    # the running 2026-W02 (5-7 Jan, 3 leads) and compares it with the same
+    # three days of the week before (29-31 Dec 2025, before the data: none).
+    weekly = KPI(
+        "north_weeks",
+        "North weekly",
+        "leads",
+        Target("per_period", 20, "week"),
+        date(2026, 1, 5),
+        date(2026, 3, 29),
+        team="North",
+    )
+    definitions = Definitions(metrics=(LEADS,), kpis=(weekly,))
+    rows = rows_for(EVERYTHING)
+    today = date(2026, 1, 7)
+    view = snapshot(definitions, rows, EVERYTHING, today=today, settings=SETTINGS)
+    card = kpi_card(
+        view.reports["north_weeks"], definitions, rows, today=today, settings=SETTINGS
+    )
+    assert (card.report.actual, card.report.actual_label) == (3, "2026-W02")
+    assert card.delta.current == 3
+    assert card.delta.current_label == "Jan 5–7 2026"
+    assert card.delta.previous_label == "Dec 29–31 2025"
