@@ -145,6 +145,14 @@ def evaluate_kpi(
         judgement, actual, frame = _level(data, target)
     if lead and judgement.status != "not started":
         judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
+    data_end = data.data_end()
+    if data_end is not None and data_end < data.timeline.elapsed_end:
+        judgement = replace(
+            judgement,
+            explanation=f"{judgement.explanation} The last row behind this KPI "
+            f"is dated {data_end}: if the spreadsheet stops there, the days "
+            "after it count as nothing until it is uploaded again.",
+        )
     forecast, frame = project(data, target, actual[0], frame)
     report = _report(data, judgement, actual, shown_target, baseline_label, frame)
     parts = _parts(data, target.kind, actual, frame)

@@ -76,6 +76,23 @@ class KpiData:
             additive=self.metric.is_additive,
         )
 
+    def data_end(self) -> date | None:
+        """The last day any dataset behind the metric has a row for (any owner).
+
+        A log of events (one row per blog post) ends at its last event, so
+        this cannot tell a stale spreadsheet from a quiet month; the judgement
+        only says where the rows stop.
+        """
+        ends = []
+        for base in metric_inputs(self.definitions, self.metric.name):
+            data = self.rows.get(base.dataset or "")
+            if data is None or data.frame.empty:
+                continue
+            last = data.frame[data.mapping.date].max()
+            if pd.notna(last):
+                ends.append(pd.Timestamp(last).date())
+        return max(ends) if ends else None
+
     def has_rows(self, start: date, end: date) -> bool:
         """True when any input of the metric has a row in the window and slice."""
         for base in metric_inputs(self.definitions, self.metric.name):

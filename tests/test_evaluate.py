@@ -543,3 +543,10 @@ def test_a_total_not_started_yet_still_draws_its_target_path() -> None:
     assert report.series["target"].tolist() == pytest.approx(
         [900 * 30 / 91, 900 * 61 / 91, 900]
     )
+
+
+def test_the_explanation_says_where_the_rows_stop() -> None:
+    # The posts end on 28 February; judged on 10 March the weeks after count
+    # as nothing, and the sentence says so instead of hiding it.
+    report = evaluate(POSTS_KPI, rows(POSTS), date(2026, 3, 10))
+    assert "The last row behind this KPI is dated 2026-02-28" in report.explanation
