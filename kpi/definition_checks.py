@@ -52,12 +52,46 @@ def validate_definitions(
     problems += _goal_cycles(definitions.goals)
     for kpi in definitions.kpis:
         problems += _kpi_problems(kpi, directions, goal_keys)
+    problems += _target_line_problems(definitions, directions)
+    return problems
+
+
+def _target_line_problems(
+    definitions: Definitions, directions: Mapping[str, str]
+) -> list[str]:
+    """Target-table lines: a known metric, dates in order, no value below 0,
+    and no two lines of one metric and owner covering the same day."""
+    problems = []
     for row in definitions.targets:
         where = f'targets "{row.metric}" from {row.start}'
         problems += _unknown_metric(where, row.metric, directions)
         if row.end < row.start:
             problems.append(
                 f"{where}: it ends ({row.end}) before it starts. Swap the dates."
+            )
+        if row.value < 0:
+            problems.append(
+                f"{where}: the value {row.value:g} is below 0. Use 0 or more."
+            )
+    lines = sorted(
+        definitions.targets,
+        key=lambda row: (row.metric, row.team or "", row.person or "", row.start),
+    )
+    for earlier, later in zip(lines, lines[1:], strict=False):
+        same = (earlier.metric, earlier.team, earlier.person) == (
+            later.metric,
+            later.team,
+            later.person,
+        )
+        if same and later.start <= earlier.end:
+            owner = (
+                " · ".join(p for p in (later.team, later.person) if p) or "the company"
+            )
+            problems.append(
+                f'targets "{later.metric}" for {owner}: the lines from '
+                f"{earlier.start} to {earlier.end} and from {later.start} to "
+                f"{later.end} cover the same days. Keep one line per day: delete "
+                "or shorten one of them."
             )
     return problems
 

@@ -238,10 +238,14 @@ def forecast_per_period(
     )
     all_pass = 0.0 if already_missed else math.prod(chances)
     projected = safe_ratio(passed + math.fsum(chances), judged + len(chances))
-    typical = f"{chances[0]:.0%}" if chances and len(set(goals)) == 1 else "varying"
+    typical = (
+        f"a chance of {chances[0]:.0%}"
+        if chances and len(set(goals)) == 1
+        else "chances that follow each period's own target"
+    )
     method = (
         f"Each of the {len(chances)} periods left is taken to be like the {n} "
-        f"finished ones, passing with a chance of {typical}; the projection is "
+        f"finished ones, passing with {typical}; the projection is "
         "the expected share of periods that pass."
     )
     if already_missed:

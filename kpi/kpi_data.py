@@ -60,11 +60,14 @@ class KpiData:
             where=self.where,
         )
 
-    def planned(self, start: date, end: date) -> float | None:
+    def planned(
+        self, start: date, end: date, *, summed: bool | None = None
+    ) -> float | None:
         """The target table's value for ``start``..``end`` and this KPI's owner.
 
-        Summed over the window for an additive metric, else the value in force
-        on ``end`` (``kpi.target_plan.planned_value``); None without a line.
+        Summed over the window for an additive metric (or when ``summed``),
+        else the value in force on ``end`` (``kpi.target_plan.planned_value``);
+        None without a line.
         """
         return planned_value(
             self.definitions.targets,
@@ -73,7 +76,7 @@ class KpiData:
             end,
             team=self.kpi.team,
             person=self.kpi.person,
-            additive=self.metric.is_additive,
+            additive=self.metric.is_additive if summed is None else summed,
         )
 
     def data_end(self) -> date | None:
@@ -198,7 +201,9 @@ def resolve_target(data: KpiData) -> tuple[Target | None, str | None, str]:
 
 def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
     kpi, target = data.kpi, data.kpi.target
-    value = data.planned(kpi.start, kpi.end)
+    # A level is reached at one moment: the line in force at the end, never a sum.
+    summed = data.metric.is_additive and target.kind == "total"
+    value = data.planned(kpi.start, kpi.end, summed=summed)
     frame = data.settings.frame_label(kpi.start, kpi.end)
     if value is None:
         gaps = ", ".join(
@@ -211,7 +216,7 @@ def _planned_target(data: KpiData) -> tuple[Target | None, str | None, str]:
             '"Take the target from the target table".'
         )
         return None, None, lead
-    how = "the sum of its months" if data.metric.is_additive else "the value in force"
+    how = "the sum of its months" if summed else "the value in force at its end"
     lead = (
         f"Target from the target table ({how} for {frame}): "
         f"{format_value(value, data.metric.unit)}."

@@ -328,7 +328,8 @@ def judge_level(
     if baseline is not None and meets(baseline, target, direction):
         progress = 1.0 if met else None
     if timeline.ended:
-        return ended(met, progress, f"At the end {shown} {goal}")
+        lowered = shown[:1].lower() + shown[1:]
+        return ended(met, progress, f"At the end, {lowered} {goal}")
     if met and provisional:
         sentence = (
             f"{shown}, already meeting the target of {format_value(target, unit)}; "

@@ -58,19 +58,7 @@ def summed_figures(
     at-risk band the children keep when they all keep the same one, else with
     ``at_risk_pace`` (the workspace's).
     """
-    same_metric = [r for r in reports if r.metric.name == metric.name]
-    other = [r.kpi.name for r in reports if r.metric.name != metric.name]
-    counted = [r for r in same_metric if _inside(r, same_metric) is None]
-    notes = []
-    if other:
-        notes.append(f" Left out, measuring another metric: {', '.join(other)}.")
-    for report in same_metric:
-        wider = _inside(report, same_metric)
-        if wider is not None:
-            notes.append(
-                f" Left out, already counted in {wider.kpi.name}: {report.kpi.name}."
-            )
-    note = "".join(notes)
+    counted, note = _countable(metric, reports)
     if not counted:
         return Summed(
             f"No KPI under it measures {metric.label}.{note}",
@@ -83,6 +71,41 @@ def summed_figures(
     else:
         summed = _ratio(metric, definitions, counted, note)
     return replace(summed, unit=metric.unit)
+
+
+def _countable(
+    metric: Metric, reports: Sequence[KpiReport]
+) -> tuple[list[KpiReport], str]:
+    """The children that add up, and a note naming every one left out.
+
+    Left out: another metric; for a sum or count, a KPI that is not a total
+    (a monthly level beside a yearly total would count a month twice); a
+    second KPI of the same owner; an owner inside another counted owner.
+    """
+    counted: list[KpiReport] = []
+    left_out: list[str] = []
+    for report in reports:
+        kind = report.kpi.target.kind
+        is_total = kind == "total" or (
+            kind == "change" and report.kpi.target.resolves_to == "total"
+        )
+        owner = (report.kpi.team, report.kpi.person)
+        same = next((c for c in counted if (c.kpi.team, c.kpi.person) == owner), None)
+        if report.metric.name != metric.name:
+            left_out.append(f"{report.kpi.name} (measures another metric)")
+        elif metric.is_additive and not is_total:
+            left_out.append(f"{report.kpi.name} (not a total)")
+        elif same is not None:
+            left_out.append(f"{report.kpi.name} (same owner as {same.kpi.name})")
+        else:
+            counted.append(report)
+    for report in list(counted):
+        wider = _inside(report, counted)
+        if wider is not None:
+            counted.remove(report)
+            left_out.append(f"{report.kpi.name} (already counted in {wider.kpi.name})")
+    note = f" Left out: {'; '.join(left_out)}." if left_out else ""
+    return counted, note
 
 
 def _inside(report: KpiReport, others: Sequence[KpiReport]) -> KpiReport | None:
@@ -112,7 +135,7 @@ def _additive(
     unit = metric.unit
     so_far = (
         f"{format_value(actual, unit)} of {format_value(target, unit)} "
-        f"({format_fraction(progress)}), the sum of {len(known)} KPIs"
+        f"({format_fraction(progress)}), the sum of {_kpis(len(known))}"
     )
     if all(r.outcome is not None for r in reports):
         met = meets(actual, target, metric.direction)
@@ -154,9 +177,13 @@ def _ratio(
     )
     sentence = (
         f"{format_value(actual, metric.unit)}, recomputed from the summed {shown} "
-        f"of {len(with_parts)} KPIs.{note}"
+        f"of {_kpis(len(with_parts))}.{note}"
     )
     return Summed(sentence, actual, target)
+
+
+def _kpis(count: int) -> str:
+    return "1 KPI" if count == 1 else f"{count} KPIs"
 
 
 def value_from_parts(

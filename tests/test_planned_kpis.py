@@ -149,3 +149,17 @@ def test_planned_weeks_read_their_own_days_and_unplanned_weeks_are_not_judged() 
     assert report.hit_rate is None
     assert report.status == "no data"
     assert "2 finished week(s) have no target" in report.explanation
+
+
+def test_a_planned_level_of_a_sum_takes_the_month_in_force_at_the_end() -> None:
+    # Leads per month must reach the plan's February line (280) by the end of
+    # February: a level is never the sum 100 + 280 = 380.
+    report = evaluate_kpi(
+        kpi("leads", Target("level", 1, "month", baseline=50, from_plan=True)),
+        DEFINITIONS,
+        rows({"2026-01-20": (120, 1000), "2026-02-10": (300, 1000)}),
+        today=date(2026, 3, 1),
+    )
+    assert report.target_value == 280
+    assert report.status == "achieved"
+    assert "the value in force at its end" in report.explanation

@@ -190,7 +190,7 @@ def test_kpis_of_another_metric_are_left_out_and_named() -> None:
     root = tree_of(definitions, rows(frame), date(2025, 1, 31))
     # Only the leads KPI counts: 4 of 8.
     assert (root.summed.actual, root.summed.target) == (4, 8)
-    assert "Left out, measuring another metric: Web spend" in root.summed.explanation
+    assert "Left out: Web spend (measures another metric)" in root.summed.explanation
 
 
 def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
@@ -302,4 +302,52 @@ def test_a_person_inside_a_summed_team_is_not_counted_twice() -> None:
     )
     root = tree_of(definitions, {"data": Rows(mapping, data)}, date(2026, 1, 31))
     assert (root.summed.actual, root.summed.target) == (500, 700)
-    assert "already counted in East: East Maya" in root.summed.explanation
+    assert "East Maya (already counted in East)" in root.summed.explanation
+
+
+def test_only_totals_add_up_and_one_kpi_per_owner() -> None:
+    # Web has a yearly total (4 of 8) and a monthly level on the same leads:
+    # adding the level would count January twice, so only the total counts;
+    # a second total for Web is left out too.
+    frame = pd.DataFrame(
+        {"date": ["2025-01-10"], "team": ["Web"], "spend": [0.0], "leads": [4.0]}
+    )
+    january = (date(2025, 1, 1), date(2025, 1, 31))
+    kpis = (
+        KPI(
+            "t",
+            "Web total",
+            "leads",
+            Target("total", 8),
+            *january,
+            team="Web",
+            parent="g",
+        ),
+        KPI(
+            "m",
+            "Web monthly",
+            "leads",
+            Target("level", 5, "month", baseline=1),
+            *january,
+            team="Web",
+            parent="g",
+        ),
+        KPI(
+            "t2",
+            "Web total again",
+            "leads",
+            Target("total", 6),
+            *january,
+            team="Web",
+            parent="g",
+        ),
+    )
+    definitions = Definitions(
+        metrics=METRICS, goals=(Goal("g", "Leads", metric="leads"),), kpis=kpis
+    )
+    root = tree_of(definitions, rows(frame), date(2025, 1, 31))
+    assert (root.summed.actual, root.summed.target) == (4, 8)
+    text = root.summed.explanation
+    assert "the sum of 1 KPI:" in text
+    assert "Web monthly (not a total)" in text
+    assert "Web total again (same owner as Web total)" in text

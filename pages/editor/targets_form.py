@@ -31,6 +31,14 @@ def targets_tab(ed: Editor) -> None:
     if not ed.definitions.metrics:
         st.info("Define a metric first.")
         return
+    try:
+        _targets_tab(ed)
+    except GoalpostError as error:
+        # Lines that overlap (from an imported file) cannot be read at all.
+        st.error(error.message, icon=":material/error:")
+
+
+def _targets_tab(ed: Editor) -> None:
     choice = _pick_plan(ed)
     saved = target_rows.saved_in_span(ed.definitions.targets, choice)
     if not choice.metric.is_additive:

@@ -16,7 +16,10 @@ def yaml_tab(ed: Editor) -> None:
         file_name="goalpost.yaml",
         mime="application/x-yaml",
     )
-    st.markdown("**Import** — replaces every metric, goal and KPI with the file's.")
+    st.markdown(
+        "**Import** — replaces every metric, goal, KPI and target-table line with "
+        "the file's."
+    )
     upload = st.file_uploader(
         "Definitions file", type=["yaml", "yml"], key="yaml-upload"
     )
@@ -41,8 +44,16 @@ def yaml_tab(ed: Editor) -> None:
         st.error(problem, icon=":material/error:")
     st.caption(
         f"{len(incoming.metrics)} metrics, {len(incoming.goals)} goals, "
-        f"{len(incoming.kpis)} KPIs in {upload.name}."
+        f"{len(incoming.kpis)} KPIs and {len(incoming.targets)} target lines in "
+        f"{upload.name}."
     )
+    if ed.definitions.targets and not incoming.targets:
+        st.warning(
+            f'"{upload.name}" has no targets: list, so the '
+            f"{len(ed.definitions.targets)} lines of the target table will be "
+            "deleted. Export first if you want to keep them.",
+            icon=":material/warning:",
+        )
     empty = not (incoming.metrics or incoming.goals or incoming.kpis)
     if empty:
         st.error(
@@ -52,7 +63,8 @@ def yaml_tab(ed: Editor) -> None:
         )
     sure = st.checkbox(
         f"Yes, replace the {len(ed.definitions.metrics)} metrics, "
-        f"{len(ed.definitions.goals)} goals and {len(ed.definitions.kpis)} KPIs",
+        f"{len(ed.definitions.goals)} goals, {len(ed.definitions.kpis)} KPIs and "
+        f"{len(ed.definitions.targets)} target lines",
         key="replace-sure",
     )
     blocked = bool(problems) or empty or not sure
