@@ -221,9 +221,10 @@ def datasets_section() -> None:
         st.divider()
         st.markdown(
             "The sample workspace is loaded. Remove it when your own data arrives: "
-            "its four datasets and every sample metric, goal and KPI go; what you "
-            "defined yourself stays (a KPI of yours built on a sample metric will "
-            "then show a warning until you point it at your own data)."
+            "its four datasets and every sample metric, goal, KPI and target-table "
+            "line go; what you defined or saved yourself stays (a KPI or target "
+            "line of yours built on a sample metric will then show a warning until "
+            "you point it at your own data or delete it)."
         )
         sure = st.checkbox("Yes, remove the sample", key="remove-sample-sure")
         if st.button("Remove the sample workspace", disabled=not sure):
