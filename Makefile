@@ -20,6 +20,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_team_page.py
+	$(BIN)/python bench/bench_judging.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
