@@ -194,3 +194,50 @@ def _period_start(
 
 def _period_end(first: date, period: str) -> date:
     return bucket_end(pd.Timestamp(first), period).date()
+
+
+def bucket_delta(
+    definitions: Definitions,
+    metric: str,
+    rows: Mapping[str, Rows],
+    *,
+    bucket: date,
+    first: date,
+    last: date,
+    period: str,
+    where: Slice = EVERYONE,
+    settings: WorkspaceSettings = DEFAULT_SETTINGS,
+) -> Delta:
+    """One bucket, seen over ``first``..``last``, against the bucket before.
+
+    A whole bucket is compared with the whole bucket before it (2026-W10
+    against 2026-W09). Part of a bucket (cut by a KPI's time frame, or still
+    running) is compared with the same days of the bucket before: Q1's last
+    week holds only 30-31 March, so it is set against 23-24 March, never a
+    whole week; a running 5-7 January against 29-31 December.
+    """
+    cut = (period, settings.week_start, settings.fiscal_start_month)
+    previous_start = _period_start(bucket - timedelta(days=1), *cut)
+    previous_end = _period_end(previous_start, period)
+    if first == bucket and last == _period_end(bucket, period):
+        windows = ((first, last), (previous_start, previous_end))
+        labels = [settings.label(pd.Timestamp(day), period) for day, _ in windows]
+    else:
+        earlier = [
+            min(previous_start + (day - bucket), previous_end) for day in (first, last)
+        ]
+        windows = ((first, last), (earlier[0], earlier[1]))
+        labels = [window_label(*window) for window in windows]
+    values = [
+        metric_value(definitions, metric, rows, start=start, end=end, where=where)
+        for start, end in windows
+    ]
+    found = definitions.metric(metric)
+    return change_between(
+        values[0],
+        values[1],
+        unit=found.unit,
+        direction=found.direction,
+        current_label=labels[0],
+        previous_label=labels[1],
+    )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kpi.card_text import actual_caption, forecast_cell
 from kpi.charts import kpi_chart
-from kpi.compare import Delta, like_for_like
+from kpi.compare import Delta, bucket_delta, like_for_like
 from kpi.errors import GoalpostError
 from kpi.evaluate import KpiReport, evaluate_kpi
 from kpi.formatting import NO_VALUE
@@ -133,17 +133,9 @@ def kpi_card(
     kpi = report.kpi
     delta = None
     if today >= kpi.start and report.actual is not None:
-        period, as_of, whole = _delta_window(report, today, whole_periods)
         try:
-            delta = like_for_like(
-                definitions,
-                kpi.metric,
-                rows,
-                today=as_of,
-                period=period,
-                where=_slice(kpi),
-                whole_periods=whole,
-                settings=settings,
+            delta = _card_delta(
+                report, definitions, rows, today, settings, whole_periods
             )
         except GoalpostError:
             delta = None
@@ -155,10 +147,15 @@ def kpi_card(
     )
 
 
-def _delta_window(
-    report: KpiReport, today: date, whole_periods: bool
-) -> tuple[str, date, bool]:
-    """(period, as-of day, whole periods?) for the delta of ``report``'s card."""
+def _card_delta(
+    report: KpiReport,
+    definitions: Definitions,
+    rows: Mapping[str, Rows],
+    today: date,
+    settings: WorkspaceSettings,
+    whole_periods: bool,
+) -> Delta:
+    """The delta that describes the card's big number (see ``kpi_card``)."""
     kpi = report.kpi
     period = kpi.target.period or "month"
     judged_on_a_bucket = kpi.target.kind in ("level", "per_period") or (
@@ -166,12 +163,31 @@ def _delta_window(
     )
     shown = report.series.loc[report.series["label"] == report.actual_label]
     if not judged_on_a_bucket or not len(shown):
-        return period, min(today, kpi.end), whole_periods
-    if bool(shown["partial"].iloc[0]):
-        return period, today, False
-    # A finished bucket is its period as of its last day (a stub cut by the
-    # frame counts as its whole period).
-    return period, bucket_end(shown["bucket"].iloc[0], period).date(), True
+        return like_for_like(
+            definitions,
+            kpi.metric,
+            rows,
+            today=min(today, kpi.end),
+            period=period,
+            where=_slice(kpi),
+            whole_periods=whole_periods,
+            settings=settings,
+        )
+    # The bucket's days inside the frame, up to today: what the number covers.
+    bucket = shown["bucket"].iloc[0].date()
+    first = max(bucket, kpi.start)
+    last = min(bucket_end(shown["bucket"].iloc[0], period).date(), kpi.end, today)
+    return bucket_delta(
+        definitions,
+        kpi.metric,
+        rows,
+        bucket=bucket,
+        first=first,
+        last=last,
+        period=period,
+        where=_slice(kpi),
+        settings=settings,
+    )
 
 
 def kpi_series(

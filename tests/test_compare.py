@@ -8,7 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi.compare import change_between, comparison_windows, like_for_like, window_label
+from kpi.compare import (
+    bucket_delta,
+    change_between,
+    comparison_windows,
+    like_for_like,
+    window_label,
+)
 from kpi.metrics import Rows, Slice
 from kpi.model import ColumnMapping, Definitions, Metric
 
@@ -266,3 +272,73 @@ def test_case_22_changes_with_zero_underneath(
     assert (delta.current, delta.previous) == (current, previous)
     assert delta.absolute == absolute
     assert delta.percent == percent
+
+
+@pytest.mark.parametrize(
+    ("bucket", "first", "last", "period", "windows", "labels"),
+    [
+        # Q1's last ISO week holds only Mon 30 and Tue 31 March: set against
+        # Mon 23 and Tue 24 March, never the whole of 2026-W13.
+        (
+            date(2026, 3, 30),
+            date(2026, 3, 30),
+            date(2026, 3, 31),
+            "week",
+            (
+                (date(2026, 3, 30), date(2026, 3, 31)),
+                (date(2026, 3, 23), date(2026, 3, 24)),
+            ),
+            ("Mar 30–31 2026", "Mar 23–24 2026"),
+        ),
+        # A frame starting Thursday 1 January: only that day of 2026-W01,
+        # against Thursday 25 December.
+        (
+            date(2025, 12, 29),
+            date(2026, 1, 1),
+            date(2026, 1, 1),
+            "week",
+            (
+                (date(2026, 1, 1), date(2026, 1, 1)),
+                (date(2025, 12, 25), date(2025, 12, 25)),
+            ),
+            ("Jan 1 2026", "Dec 25 2025"),
+        ),
+        # A whole month against the whole month before.
+        (
+            date(2026, 3, 1),
+            date(2026, 3, 1),
+            date(2026, 3, 31),
+            "month",
+            (
+                (date(2026, 3, 1), date(2026, 3, 31)),
+                (date(2026, 2, 1), date(2026, 2, 28)),
+            ),
+            ("Mar 2026", "Feb 2026"),
+        ),
+    ],
+)
+def test_bucket_delta_compares_the_same_days(
+    bucket, first, last, period, windows, labels
+) -> None:
+    # One row a day from December to April, each day a different number.
+    days = pd.date_range("2025-12-01", "2026-04-30", freq="D")
+    frame = pd.DataFrame(
+        {"date": days.strftime("%Y-%m-%d"), "team": "Web", "sessions": days.day_of_year}
+    ).astype({"sessions": float})
+
+    def total(start: date, end: date) -> float:
+        inside = (days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))
+        return float(frame.loc[inside, "sessions"].sum())
+
+    delta = bucket_delta(
+        DEFINITIONS,
+        "sessions",
+        rows(frame),
+        bucket=bucket,
+        first=first,
+        last=last,
+        period=period,
+    )
+    assert (delta.current_label, delta.previous_label) == labels
+    assert delta.current == pytest.approx(total(*windows[0]))
+    assert delta.previous == pytest.approx(total(*windows[1]))
