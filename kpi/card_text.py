@@ -42,9 +42,26 @@ def actual_caption(report: KpiReport) -> str:
     return f"{report.actual_label} ({which} {period})"
 
 
+def progress_text(report: KpiReport) -> str:
+    """The line under a card's progress bar.
+
+    "Progress 31.7% of target $1.20M"; for a per-period KPI, whose progress
+    is its hit rate, "Hit rate 71.4% · target 2 in 2026-W13" (the target of
+    the period the big number shows, pro-rated when the frame cuts it).
+    """
+    unit = report.metric.unit
+    target = format_value(report.target_value, unit)
+    if report.kpi.target.kind != "per_period":
+        return f"Progress {format_fraction(report.progress)} of target {target}"
+    text = f"Hit rate {format_fraction(report.progress)}"
+    if report.actual_label:
+        text += f" · target {target} in {report.actual_label}"
+    return text
+
+
 def pace_facts(report: KpiReport) -> list[str]:
-    """Pace, what is still needed (or, for a budget, still allowed) per day
-    and week, and the hit rate.
+    """Pace, and what is still needed (or, for a budget, still allowed) per
+    day and week. A per-period KPI's hit rate is in ``progress_text``.
 
     Pace is left out once the time frame has ended: the outcome says it all.
     """
@@ -59,8 +76,6 @@ def pace_facts(report: KpiReport) -> list[str]:
             f"{verb} {format_value(report.needed_per_day, unit)}/day "
             f"({format_value(report.needed_per_week, unit)}/week)"
         )
-    if report.hit_rate is not None:
-        facts.append(f"Hit rate {format_fraction(report.hit_rate)}")
     return facts
 
 

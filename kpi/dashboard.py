@@ -278,6 +278,7 @@ TREE_COLUMNS = (
     "forecast",
     "chance",
     "covers",
+    "note",
 )
 
 
@@ -326,12 +327,14 @@ def _node_figures(node: GoalNode) -> dict[str, object]:
             "forecast": forecast_cell(report),
             "chance": None if forecast is None else forecast.probability,
             "covers": actual_caption(report),
+            "note": "",
         }
     figures: dict[str, object] = {
         "owner": "",
         "unit": "number",
         "covers": "",
         "forecast": NO_VALUE,
+        "note": "",
     }
     if summed is not None:
         figures.update(
@@ -339,6 +342,7 @@ def _node_figures(node: GoalNode) -> dict[str, object]:
             actual=summed.actual,
             target=summed.target,
             unit=summed.unit,
+            note=summed.explanation,
         )
     return figures
 

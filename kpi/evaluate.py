@@ -255,6 +255,7 @@ def _level(data: KpiData, target: Target) -> tuple[Judgement, Labelled, pd.DataF
         unit=metric.unit,
         current_label=current_label,
         provisional=not len(finished),
+        elapsed_share=_share_at_end_of(picked, data) if len(picked) else None,
     )
     if current is not None:
         judgement = _add_notes(judgement, notes)
@@ -313,6 +314,19 @@ def _add_notes(judgement: Judgement, notes: list[str]) -> Judgement:
     if not notes or judgement.status in ("not started", "no data"):
         return judgement
     return replace(judgement, explanation=" ".join([judgement.explanation, *notes]))
+
+
+def _share_at_end_of(picked: pd.DataFrame, data: KpiData) -> float:
+    """The share of the frame gone by the end of the judged bucket.
+
+    A level is judged on one bucket, so its pace sets that bucket's progress
+    against the time gone when it ends: on 1 January a running January is
+    weighed against 31 of 365 days, not 1 (which would give a pace of
+    thousands of percent).
+    """
+    last = picked.iloc[-1]["last_day"].date()
+    timeline = data.timeline
+    return days_inclusive(data.kpi.start, last) / timeline.total_days
 
 
 def _parts(

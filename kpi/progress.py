@@ -303,11 +303,13 @@ def judge_level(
     unit: str = "number",
     current_label: str = "the latest period",
     provisional: bool = False,
+    elapsed_share: float | None = None,
 ) -> Judgement:
     """Judge a level target: the latest value must reach ``target``.
 
     progress = level_progress(current, baseline, target); expected progress is
-    the elapsed share of the frame and pace = progress / elapsed share, never
+    the elapsed share of the frame (``elapsed_share``: by the end of the
+    judged period, else today) and pace = progress / that share, never
     below 0 (a value further from the target than the baseline is simply off
     track). Met as soon as a finished period reaches the target; a
     ``provisional`` value (the period still running) that already meets it is
@@ -357,12 +359,13 @@ def judge_level(
             "target, so progress cannot be measured.",
         )
 
-    pace = max(progress, 0.0) / timeline.share
+    share = timeline.share if elapsed_share is None else elapsed_share
+    pace = max(progress, 0.0) / share
     status = status_from_pace(pace, at_risk_pace)
     sentence = (
         f"{shown} {goal} from a baseline of {format_value(baseline, unit)}: "
         f"{format_fraction(progress)} of the way with "
-        f"{format_fraction(timeline.share)} of the time gone, so pace is "
+        f"{format_fraction(share)} of the time gone, so pace is "
         f"{format_fraction(pace)}: {status}{_threshold(status, at_risk_pace)}."
     )
     return Judgement(status, None, progress, pace, explanation=sentence)

@@ -2,9 +2,15 @@
 
 import streamlit as st
 
-from kpi.card_text import actual_caption, delta_text, forecast_text, pace_facts
+from kpi.card_text import (
+    actual_caption,
+    delta_text,
+    forecast_text,
+    pace_facts,
+    progress_text,
+)
 from kpi.dashboard import team_names
-from kpi.formatting import format_fraction, format_value
+from kpi.formatting import format_value
 from pages import common
 
 common.through_the_router()
@@ -58,8 +64,7 @@ def draw_card(card) -> None:
     progress = report.progress
     st.progress(
         0.0 if progress is None else max(0.0, min(progress, 1.0)),
-        text=f"Progress {format_fraction(progress)} of target "
-        f"{format_value(report.target_value, metric.unit)}",
+        text=progress_text(report),
     )
     st.markdown(" · ".join([common.status_badge(report.status), *pace_facts(report)]))
     forecast = forecast_text(report)

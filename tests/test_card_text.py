@@ -7,7 +7,13 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from kpi.card_text import actual_caption, delta_text, forecast_text, pace_facts
+from kpi.card_text import (
+    actual_caption,
+    delta_text,
+    forecast_text,
+    pace_facts,
+    progress_text,
+)
 from kpi.compare import change_between
 from kpi.evaluate import evaluate_kpi
 from kpi.metrics import Rows
@@ -73,6 +79,8 @@ def test_pace_facts_for_the_worked_revenue_value() -> None:
 
 def test_the_total_caption_names_the_days_so_far() -> None:
     assert actual_caption(revenue_report()) == "Jan 1–Apr 30 2026 so far"
+    # 380,000 of 1,200,000 = 31.7 %.
+    assert progress_text(revenue_report()) == "Progress 31.7% of target $1.20M"
 
 
 def test_forecast_text_for_a_steady_total() -> None:
@@ -111,7 +119,9 @@ def test_per_period_caption_and_forecast() -> None:
     )
     report = evaluate_kpi(kpi, DEFINITIONS, data, today=date(2026, 2, 25))
     assert actual_caption(report) == "2026-W08 (latest finished week)"
-    assert pace_facts(report) == ["Pace 100.0%", "Hit rate 100.0%"]
+    assert pace_facts(report) == ["Pace 100.0%"]
+    # W08's own target is 2 (a whole week inside the frame).
+    assert progress_text(report) == "Hit rate 100.0% · target 2 in 2026-W08"
     text = forecast_text(report)
     assert text is not None
     assert text.startswith("Forecast: ") and "chance that every week does" in text

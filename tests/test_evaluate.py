@@ -346,8 +346,9 @@ def test_level_worked_value(baseline: float | None) -> None:
 
     assert report.actual == 7.5  # the latest finished week, not W05's 5 h
     assert report.progress == pytest.approx(0.5)  # (12 - 7.5) / (12 - 3)
-    # 24 of 84 days gone: pace 0.5 / (24/84) = 1.75.
-    assert report.pace == pytest.approx(0.5 * 84 / 24)
+    # Pace weighs W04's progress against the time gone when W04 ended (25
+    # January, 21 of 84 days): 0.5 / (21/84) = 2.0.
+    assert report.pace == pytest.approx(0.5 * 84 / 21)
     assert report.status == "on track"
     assert "The latest finished week (2026-W04) is 7.5 h" in report.explanation
     assert report.series["target"].eq(3).all()

@@ -102,3 +102,21 @@ def test_the_sample_plan_judges_each_month_against_its_own_line(app_env) -> None
     assert row["actual"] == f"${months[4]:,.0f}"
     assert row["target"] == "$195,000"
     assert row["pace"] == f"{passed / 4 * 100:.1f}%"
+
+
+def test_a_goal_that_adds_up_says_what_it_counted_and_left_out(app_env) -> None:
+    from dataclasses import replace
+
+    from kpi.store import Store
+
+    open_page("pages/overview.py")  # loads the sample
+    store = Store(app_env)
+    goal = next(g for g in store.definitions().goals if g.key == "sales_west_goal")
+    store.save_goal(replace(goal, metric="revenue"))
+
+    app = open_page("pages/overview.py")
+    notes = " ".join(c.value for c in app.caption)
+    # Sales West revenue +20% is a total; the monthly plan KPI is not.
+    assert "Sales West carries its share** adds up its KPIs:" in notes
+    assert "the sum of 1 KPI" in notes
+    assert "Sales West meets each month's plan (not a total)" in notes
