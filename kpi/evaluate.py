@@ -17,8 +17,6 @@ of ``kpi.progress``. Rules, as DESIGN.md states them:
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SETTINGS", "SERIES_COLUMNS", "KpiReport", "evaluate_kpi"]
-
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
@@ -52,6 +50,8 @@ from kpi.progress import (
 from kpi.projection import PROJECTION_COLUMNS, project
 from kpi.report import SERIES_COLUMNS, KpiReport
 from kpi.settings import WorkspaceSettings
+
+__all__ = ["DEFAULT_SETTINGS", "SERIES_COLUMNS", "KpiReport", "evaluate_kpi"]
 
 DEFAULT_SETTINGS = WorkspaceSettings()
 # A figure and the name of what it covers: (3.0, "2026-W08").
@@ -95,7 +95,8 @@ def evaluate_kpi(
     if lead and judgement.status != "not started":
         judgement = replace(judgement, explanation=f"{lead} {judgement.explanation}")
     data_end = data.data_end()
-    if data_end is not None and data_end < data.timeline.elapsed_end:
+    started = not data.timeline.not_started
+    if started and data_end is not None and data_end < data.timeline.elapsed_end:
         judgement = replace(
             judgement,
             explanation=f"{judgement.explanation} The last row behind this KPI "

@@ -63,6 +63,11 @@ STATUS_COLOURS = {
 }
 
 
+def plain(text: str) -> str:
+    """Text for markdown, with "$" escaped: "$1.2M of $5M" is not a formula."""
+    return text.replace("$", r"\$")
+
+
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
     return Store(url)

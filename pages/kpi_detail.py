@@ -35,7 +35,7 @@ st.markdown(
     f"**{metric.label}** for **{owner}**, {settings.frame_label(kpi.start, kpi.end)} · "
     + common.status_badge(report.status)
 )
-st.caption(report.explanation)
+st.caption(common.plain(report.explanation))
 facts = st.columns(4)
 facts[0].metric(
     "Actual", format_value(report.actual, metric.unit), help=actual_caption(report)
@@ -43,7 +43,7 @@ facts[0].metric(
 facts[1].metric("Target", format_value(report.target_value, metric.unit))
 facts[2].metric("Progress", format_fraction(report.progress))
 facts[3].metric("Pace", format_fraction(report.pace))
-st.markdown(" · ".join(pace_facts(report)))
+st.markdown(common.plain(" · ".join(pace_facts(report))))
 
 st.subheader("Against the target")
 cumulative = kpi.target.kind in ("total", "change") and metric.is_additive
@@ -53,7 +53,7 @@ st.altair_chart(
 )
 forecast = forecast_text(report)
 if forecast:
-    st.markdown(forecast)
+    st.markdown(common.plain(forecast))
     st.caption(report.forecast.method)
 elif report.forecast is not None:
     st.caption(report.forecast.method)

@@ -111,7 +111,7 @@ st.dataframe(
 )
 for name, note in zip(table["name"], table["note"], strict=True):
     if note:
-        st.caption(f"**{name}** adds up its KPIs: {note}")
+        st.caption(f"**{name}** adds up its KPIs: {common.plain(note)}")
 st.caption(
     "Goals without a metric show the weighted mean of their children's progress "
     "(each capped at 100%) and their worst child's status; goals with a metric add "

@@ -58,7 +58,7 @@ def draw_card(card) -> None:
         ),
         chart_data=card.sparkline or None,
         border=True,
-        help=report.explanation,
+        help=common.plain(report.explanation),
     )
     st.caption(actual_caption(report))
     progress = report.progress
@@ -66,10 +66,11 @@ def draw_card(card) -> None:
         0.0 if progress is None else max(0.0, min(progress, 1.0)),
         text=progress_text(report),
     )
-    st.markdown(" · ".join([common.status_badge(report.status), *pace_facts(report)]))
+    facts = [common.status_badge(report.status), *map(common.plain, pace_facts(report))]
+    st.markdown(" · ".join(facts))
     forecast = forecast_text(report)
     if forecast:
-        st.caption(forecast, help=report.forecast.method)
+        st.caption(common.plain(forecast), help=report.forecast.method)
     st.vega_lite_chart(card.chart, width="stretch")
     st.page_link(
         "pages/kpi_detail.py",
