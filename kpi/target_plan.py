@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from kpi.errors import DefinitionError
-from kpi.formatting import NO_VALUE
 from kpi.model import PlannedTarget
 from kpi.periods import (
     bucket_end,
@@ -27,11 +25,20 @@ from kpi.periods import (
     period_range,
     time_frame_label,
 )
-from kpi.progress import safe_ratio
+from kpi.plan_overrides import as_date, plain_number, with_overrides
+
+__all__ = [
+    "ALLOCATION_METHODS",
+    "allocate",
+    "plan_table",
+    "planned_to_date",
+    "planned_value",
+    "replace_rows",
+    "sum_over_owners",
+    "with_overrides",
+]
 
 ALLOCATION_METHODS: tuple[str, ...] = ("even", "days", "last_year")
-# Relative slack when comparing a sum of months with the total they split.
-_TOLERANCE = 1e-9
 
 
 def allocate(
@@ -65,15 +72,15 @@ def allocate(
     if not additive:
         values = [value] * len(months)
         sentence = (
-            f"Every month of {frame} gets {_number(value)}: {metric} is a ratio, "
+            f"Every month of {frame} gets {plain_number(value)}: {metric} is a ratio, "
             "average or rate, so its target applies to each month as it is "
             "instead of being split."
         )
     elif method == "even":
         values = [value / len(months)] * len(months)
         sentence = (
-            f"{_number(value)} for {frame} split evenly over {len(months)} "
-            f"months: {_number(values[0])} each."
+            f"{plain_number(value)} for {frame} split evenly over {len(months)} "
+            f"months: {plain_number(values[0])} each."
         )
     else:
         values, sentence = _weighted_split(value, months, frame, method, last_year)
@@ -83,38 +90,6 @@ def allocate(
         for (first, last), share in zip(months, values, strict=True)
     ]
     return rows, sentence
-
-
-def with_overrides(
-    rows: Sequence[PlannedTarget],
-    overrides: Mapping[date, float],
-    *,
-    total: float | None,
-    additive: bool,
-) -> list[PlannedTarget]:
-    """One owner's plan of one metric with months typed in, keyed by first day.
-
-    Typed months, and rows already marked overridden, are locked. For an
-    additive metric with a ``total`` the other months are re-spread in
-    proportion to their current values (evenly if they are all zero) so the
-    months still add up to ``total``: 1,200,000 split evenly with December
-    set to 50,000 leaves 1,150,000 / 11 = 104,545.45 for each other month.
-    Otherwise typed values simply replace the allocation. Raises
-    ``DefinitionError`` "overrides_exceed_total" when the locked months alone
-    add up to more than ``total`` ("overrides_miss_total" when every month is
-    locked and they miss it; "override_outside_plan" for an unplanned month).
-    """
-    typed = {_as_date(first): float(value) for first, value in overrides.items()}
-    _check_overrides_in_plan(rows, typed)
-    updated = [
-        replace(row, value=typed[row.start], overridden=True)
-        if row.start in typed
-        else row
-        for row in rows
-    ]
-    if not additive or total is None:
-        return updated
-    return _respread(updated, total)
 
 
 def planned_value(
@@ -261,19 +236,19 @@ def _weighted_split(
     total_days = math.fsum(day_counts)
     by_days = f"by their days out of {total_days:.0f}"
     if method == "days":
-        sentence = f"{_number(value)} for {frame} split {by_days}."
+        sentence = f"{plain_number(value)} for {frame} split {by_days}."
         return _split(value, day_counts), sentence
 
     weights, problem = _last_year_weights(months, last_year)
     if problem:
         sentence = (
-            f"{problem}, so {_number(value)} for {frame} was split {by_days} "
+            f"{problem}, so {plain_number(value)} for {frame} was split {by_days} "
             "instead of in last year's shape."
         )
         return _split(value, day_counts), sentence
     sentence = (
-        f"{_number(value)} for {frame} split in last year's shape: each month "
-        f"gets its share of last year's {_number(math.fsum(weights))} for the "
+        f"{plain_number(value)} for {frame} split in last year's shape: each month "
+        f"gets its share of last year's {plain_number(math.fsum(weights))} for the "
         "same months."
     )
     return _split(value, weights), sentence
@@ -285,7 +260,7 @@ def _last_year_weights(
     """Last year's actual for each month, or why they cannot shape the split."""
     if not last_year:
         return [], "Last year's actuals are missing"
-    actuals = {_as_date(first): value for first, value in last_year.items()}
+    actuals = {as_date(first): value for first, value in last_year.items()}
     earlier = [first.replace(year=first.year - 1) for first, _ in months]
     missing = [
         first
@@ -297,7 +272,7 @@ def _last_year_weights(
         return [], f"Last year has no actual for {names}"
     weights = [float(actuals[first]) for first in earlier]
     if math.fsum(weights) <= 0:
-        total = _number(math.fsum(weights))
+        total = plain_number(math.fsum(weights))
         return [], f"Last year's total for the same months is {total}"
     return weights, ""
 
@@ -305,54 +280,6 @@ def _last_year_weights(
 def _split(value: float, weights: list[float]) -> list[float]:
     total = math.fsum(weights)
     return [value * weight / total for weight in weights]
-
-
-def _respread(rows: list[PlannedTarget], total: float) -> list[PlannedTarget]:
-    """Scale the unlocked rows so every row adds up to ``total``."""
-    locked_sum = math.fsum(row.value for row in rows if row.overridden)
-    free = [row for row in rows if not row.overridden]
-    slack = _TOLERANCE * max(1.0, abs(total))
-    if locked_sum > total + slack:
-        raise DefinitionError(
-            "overrides_exceed_total",
-            f"The months typed in add up to {_number(locked_sum)}, more than the "
-            f"total of {_number(total)}. Lower some of them, or raise the total.",
-            subject=rows[0].metric,
-        )
-    remaining = total - locked_sum
-    if not free:
-        if abs(remaining) > slack:
-            raise DefinitionError(
-                "overrides_miss_total",
-                f"Every month is typed in and they add up to {_number(locked_sum)}, "
-                f"not the total of {_number(total)}. Change a month, or clear the "
-                "total to keep the months as typed.",
-                subject=rows[0].metric,
-            )
-        return rows
-    factor = safe_ratio(remaining, math.fsum(row.value for row in free))
-
-    def respread(row: PlannedTarget) -> float:
-        return remaining / len(free) if factor is None else row.value * factor
-
-    return [
-        row if row.overridden else replace(row, value=respread(row)) for row in rows
-    ]
-
-
-def _check_overrides_in_plan(
-    rows: Sequence[PlannedTarget], typed: Mapping[date, float]
-) -> None:
-    starts = {row.start for row in rows}
-    outside = sorted(first for first in typed if first not in starts)
-    if outside:
-        names = ", ".join(first.isoformat() for first in outside)
-        raise DefinitionError(
-            "override_outside_plan",
-            f"No planned month starts on {names}. Override a month of the plan "
-            "by its first day, or allocate a target covering that month first.",
-            subject=rows[0].metric if rows else "",
-        )
 
 
 def _scope_rows(
@@ -393,17 +320,3 @@ def _months(start: date, end: date) -> list[tuple[date, date]]:
         (first.date(), bucket_end(first, "month").date())
         for first in period_range(start, end, "month")
     ]
-
-
-def _as_date(day: date) -> date:
-    """A plain date, so Timestamp or datetime keys match ``date`` keys."""
-    return date(day.year, day.month, day.day)
-
-
-def _number(value: float) -> str:
-    """In full with thousands separators and at most 2 decimals, never "3.00M":
-    3000001 reads "3,000,001" and 104545.4545 "104,545.45"."""
-    if not math.isfinite(value):
-        return NO_VALUE
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
