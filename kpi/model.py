@@ -8,7 +8,7 @@ definitions file share one representation.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 Aggregation = Literal["sum", "mean", "median", "count", "nunique", "min", "max", "last"]
@@ -396,7 +396,12 @@ EVERYTHING = Scope()
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """A stored dataset as the store describes it."""
+    """A stored dataset as the store describes it.
+
+    ``updated_at`` is when its current rows were imported (UTC);
+    ``expected_every`` is how often new data is expected ("day", "week",
+    "month"), None when nobody said (``kpi.freshness``).
+    """
 
     id: int
     name: str
@@ -406,6 +411,8 @@ class DatasetInfo:
     source: str = "upload"
     is_sample: bool = False
     columns: tuple[str, ...] = field(default=())
+    expected_every: str | None = None
+    updated_at: datetime | None = None
 
 
 def _optional_float(value: Any) -> float | None:

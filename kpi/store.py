@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from kpi.definition_checks import goal_users, metric_users, name_all
 from kpi.errors import DefinitionError, GoalpostError, Location
+from kpi.freshness import check_cadence
 from kpi.model import (
     KPI,
     ColumnMapping,
@@ -334,6 +335,16 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(query).one_or_none()
         return default if row is None else row.value
+
+    def set_expected_every(self, dataset_id: int, cadence: str | None) -> None:
+        """Say how often new data is expected for a dataset; None: not said."""
+        check_cadence(cadence)
+        with self._write() as conn:
+            conn.execute(
+                sa.update(dataset_table)
+                .where(dataset_table.c.id == dataset_id)
+                .values(expected_every=cadence)
+            )
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable value under ``key``."""

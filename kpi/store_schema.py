@@ -50,6 +50,8 @@ dataset_table = sa.Table(
     sa.Column("is_sample", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("current_version", sa.Integer, nullable=False),
+    # "day", "week" or "month": how often new data is expected (kpi.freshness).
+    sa.Column("expected_every", sa.Text, nullable=True),
     # Ids are never reused after a delete: caches key frames by (id, version).
     sqlite_autoincrement=True,
 )
@@ -261,7 +263,10 @@ def dataset_query() -> sa.Select[Any]:
         version_table.c.version == dataset_table.c.current_version
     )
     return sa.select(
-        dataset_table, version_table.c.row_count, version_table.c.columns
+        dataset_table,
+        version_table.c.row_count,
+        version_table.c.columns,
+        version_table.c.uploaded_at,
     ).join(version_table, current)
 
 
@@ -276,6 +281,8 @@ def dataset_info(row: sa.Row[Any]) -> DatasetInfo:
         source=row.source,
         is_sample=row.is_sample,
         columns=tuple(row.columns),
+        expected_every=row.expected_every,
+        updated_at=as_utc(row.uploaded_at),
     )
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
 from kpi.dashboard import KpiCard, Snapshot, kpi_card, scoped_rows, snapshot
+from kpi.freshness import stale_behind
 from kpi.metrics import Rows
 from kpi.model import EVERYTHING, Definitions, Scope
 from kpi.sample import ensure_sample
@@ -61,6 +62,16 @@ STATUS_COLOURS = {
     "not started": "gray",
     "no data": "gray",
 }
+
+
+def show_late_data(kpis) -> None:
+    """A warning for each late dataset behind ``kpis`` (``kpi.freshness``)."""
+    late = stale_behind(definitions(), kpis, store().datasets(), datetime.now(UTC))
+    for found in late:
+        st.warning(
+            plain(found.sentence) + " The KPIs built on it may be out of date.",
+            icon=":material/schedule:",
+        )
 
 
 def plain(text: str) -> str:

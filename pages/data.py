@@ -1,10 +1,12 @@
 """Data: upload a spreadsheet, map its columns, import it; datasets and history."""
 
 import warnings
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from kpi.errors import GoalpostError, ImportProblem
+from kpi.freshness import freshness
 from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
@@ -194,16 +196,49 @@ def upload_section() -> None:
             st.info(f'"{name}" already holds this exact file; nothing changed.')
 
 
+RHYTHMS = {
+    None: "not said",
+    "day": "every day",
+    "week": "every week",
+    "month": "every month",
+}
+
+
+def rhythm_picker(info) -> None:
+    """How often new data is expected; a dataset later than that is flagged."""
+    choices = list(RHYTHMS)
+    chosen = st.selectbox(
+        "New data expected",
+        choices,
+        index=choices.index(info.expected_every),
+        format_func=RHYTHMS.__getitem__,
+        key=f"rhythm-{info.id}",
+    )
+    if chosen != info.expected_every:
+        store.set_expected_every(info.id, chosen)
+        common.clear_caches()
+        st.rerun()
+
+
 def datasets_section() -> None:
     st.header("Datasets")
     datasets = store.datasets()
     if not datasets:
         st.caption("No dataset yet.")
+    now = datetime.now(UTC)
     for info in datasets:
+        fresh = freshness(info, now)
         label = f"{info.name} — {info.row_count:,} rows, version {info.version}"
         if info.is_sample:
             label += " (sample)"
+        if fresh.stale:
+            label += " · late"
         with st.expander(label):
+            if fresh.stale:
+                st.warning(fresh.sentence, icon=":material/schedule:")
+            else:
+                st.caption(fresh.sentence)
+            rhythm_picker(info)
             st.markdown(
                 f"Date **{info.mapping.date}** · team **{info.mapping.team or '—'}** · "
                 f"person **{info.mapping.person or '—'}**  \n"

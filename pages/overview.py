@@ -19,6 +19,7 @@ if not view.reports and not view.problems:
     st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
     st.stop()
 
+common.show_late_data([report.kpi for report in view.reports.values()])
 counts = status_counts(view.reports)
 columns = st.columns(max(len(counts), 1))
 for column, (status, count) in zip(columns, counts.items(), strict=False):

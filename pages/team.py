@@ -37,6 +37,7 @@ st.caption(
 
 for message in view.problems.values():
     st.warning(message, icon=":material/warning:")
+common.show_late_data([card.report.kpi for card in cards])
 
 
 def draw_card(card) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,12 @@ def test_first_import_creates_version_one(store):
 
     # JANUARY has 3 rows (counted in its literal above).
     assert outcome == ImportOutcome(outcome.dataset_id, 1, 3, changed=True)
-    assert store.datasets() == [
+    (stored,) = store.datasets()
+    # Imported just now, in UTC.
+    assert stored.updated_at is not None
+    age = datetime.now(UTC) - stored.updated_at
+    assert timedelta(0) <= age < timedelta(minutes=5)
+    assert [replace(stored, updated_at=None)] == [
         DatasetInfo(
             id=outcome.dataset_id,
             name="sales",
