@@ -93,13 +93,13 @@ def read_table(file_name: str, content: bytes, sheet: str | None = None) -> RawT
         raise problem("empty_file", location, what, UPLOAD_ADVICE)
     if content.startswith(XLSX_MAGIC):
         rows, title, notes = xlsx_rows(file_name, content, sheet)
-        return _table_from_rows(file_name, title, rows, None, notes)
+        return table_from_rows(file_name, title, rows, None, notes)
 
     text, encoding, notes = decode_text(file_name, content)
     rows, delimiter = csv_rows(file_name, text)
     if delimiter != ",":
         notes.append(f"Columns are separated by {DELIMITER_NAMES[delimiter]}.")
-    return _table_from_rows(file_name, None, rows, encoding, notes)
+    return table_from_rows(file_name, None, rows, encoding, notes)
 
 
 def clean_rows(raw: RawTable, mapping: ColumnMapping) -> pd.DataFrame:
@@ -130,13 +130,17 @@ def clean_rows(raw: RawTable, mapping: ColumnMapping) -> pd.DataFrame:
     return pd.DataFrame(columns).reset_index(drop=True)
 
 
-def _table_from_rows(
+def table_from_rows(
     file_name: str,
     sheet: str | None,
     rows: list[list[Any]],
     encoding: str | None,
     notes: list[str],
 ) -> RawTable:
+    """A table from rows of cells as a reader found them (CSV, Excel or a
+    Google Sheet): the header row found, the cells below it kept as text or
+    numbers for ``clean_rows`` to type. Raises ``ImportProblem`` ("no_header")
+    when no row looks like column names."""
     location = Location(file_name, sheet)
     header_index = find_header_row(rows)
     if header_index is None:
