@@ -11,6 +11,7 @@ from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
 from pages import common
+from pages.sheet_source import sheet_section
 
 common.through_the_router()
 st.title("Data")
@@ -137,6 +138,16 @@ def upload_section() -> None:
         )
         return
 
+    default_name = upload.name.rsplit(".", 1)[0]
+    if sheet is not None:
+        default_name += f" – {sheet}"
+    import_flow(raw, guessed, file_name=upload.name, digest=digest, name=default_name)
+
+
+def import_flow(
+    raw: RawTable, guessed: ColumnMapping, *, file_name: str, digest: str, name: str
+) -> None:
+    """Preview, mapping, validation line and Import button, for any source."""
     encoding = f", decoded as {raw.encoding}" if raw.encoding else ""
     st.caption(
         f"{len(raw.frame):,} rows × {len(raw.frame.columns)} columns, header on row "
@@ -151,12 +162,11 @@ def upload_section() -> None:
 
     mapping = mapping_form(raw, guessed, digest[:12])
     existing = [d.name for d in store.datasets()]
-    default_name = upload.name.rsplit(".", 1)[0]
-    if sheet is not None:
-        default_name += f" – {sheet}"
+    default_name = name
     name = st.text_input(
         "Dataset name",
         value=default_name,
+        key=f"name-{digest[:12]}",
         help="Uploading into an existing dataset replaces its rows; "
         "its history keeps the old ones.",
     )
@@ -176,12 +186,14 @@ def upload_section() -> None:
         f"Ready: {len(clean):,} of {len(raw.frame):,} rows will be stored "
         f"({len(raw.frame) - len(clean):,} set aside)."
     )
-    if st.button("Import", type="primary", disabled=not name.strip()):
+    if st.button(
+        "Import", type="primary", disabled=not name.strip(), key=f"import-{digest[:12]}"
+    ):
         outcome = store.import_rows(
             name.strip(),
             mapping,
             clean,
-            file_name=upload.name,
+            file_name=file_name,
             sheet=raw.sheet,
             content_hash=digest,
         )
@@ -285,4 +297,5 @@ def delete_dataset_button(dataset_id: int, name: str) -> None:
 
 
 upload_section()
+sheet_section(import_flow, guess_mapping_or_offer)
 datasets_section()

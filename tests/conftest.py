@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kpi.store import Store
 
@@ -111,3 +113,26 @@ def app_env(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("GOALPOST_DATABASE_URL", url)
     monkeypatch.setenv("GOALPOST_TODAY", APP_TODAY)
     return url
+
+
+# A Google service account with a key made for the run (tests/test_gsheets.py).
+SERVICE_ACCOUNT_EMAIL = "goalpost-reader@example-project.iam.gserviceaccount.com"
+
+
+@pytest.fixture(scope="session")
+def service_account_info() -> dict[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return {
+        "type": "service_account",
+        "project_id": "example-project",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": SERVICE_ACCOUNT_EMAIL,
+        "client_id": "1234567890",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }

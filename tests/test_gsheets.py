@@ -12,8 +12,6 @@ from urllib.parse import quote
 
 import pytest
 import responses
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kpi.errors import GoalpostError
 from kpi.gsheets import (
@@ -24,9 +22,10 @@ from kpi.gsheets import (
     sheet_id_from,
     values_to_table,
 )
+from tests.conftest import SERVICE_ACCOUNT_EMAIL
 
 SHEET_ID = "1AbCdEfGhIjKlMnOpQrStUvWxYz_0123456789-ab"
-CLIENT_EMAIL = "goalpost-reader@example-project.iam.gserviceaccount.com"
+CLIENT_EMAIL = SERVICE_ACCOUNT_EMAIL
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 METADATA_URL = f"{API}/{SHEET_ID}"
@@ -37,25 +36,6 @@ def _values_url(worksheet: str) -> str:
     # the whole worksheet is the A1 range 'Name', a quote inside doubled
     quoted = "'" + worksheet.replace("'", "''") + "'"
     return f"{API}/{SHEET_ID}/values/{quote(quoted)}"
-
-
-@pytest.fixture(scope="module")
-def service_account_info() -> dict[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return {
-        "type": "service_account",
-        "project_id": "example-project",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": CLIENT_EMAIL,
-        "client_id": "1234567890",
-        "token_uri": TOKEN_URL,
-    }
 
 
 @pytest.fixture
