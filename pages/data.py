@@ -11,7 +11,7 @@ from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
 from pages import common
-from pages.sheet_source import sheet_section
+from pages.sources.sheet import sheet_section
 
 common.through_the_router()
 st.title("Data")

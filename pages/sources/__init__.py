@@ -1,0 +1,1 @@
+"""Sources the Data page reads from besides an uploaded file."""
