@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from kpi.file_guard import assert_defused
 from pages import common
 
 st.set_page_config(page_title="Goalpost", page_icon=":material/flag:", layout="wide")
@@ -37,5 +38,7 @@ PAGES = [
     ),
 ]
 
+# Refuse to serve uploads if XML entity tricks would reach the readers.
+assert_defused()
 common.ensure_workspace()
 st.navigation(PAGES).run()

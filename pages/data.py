@@ -7,9 +7,10 @@ import streamlit as st
 
 from kpi.errors import GoalpostError, ImportProblem
 from kpi.freshness import freshness
+from kpi.isolated_read import read_table_isolated, sheet_names_isolated
 from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
-from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
+from kpi.reading import RawTable, clean_rows, content_hash
 from pages import common
 from pages.sources.sheet import sheet_section
 
@@ -22,7 +23,9 @@ store = common.store()
 def read_upload(
     file_name: str, digest: str, sheet: str | None, _content: bytes
 ) -> RawTable:
-    return read_table(file_name, _content, sheet)
+    # Checked, then read in a child process with memory and time limits, so a
+    # hostile file ends in a message and never takes the app down.
+    return read_table_isolated(file_name, _content, sheet)
 
 
 def show_problem(problem: GoalpostError) -> None:
@@ -117,7 +120,7 @@ def upload_section() -> None:
         return
     content = upload.getvalue()
     try:
-        sheets = sheet_names(upload.name, content)
+        sheets = sheet_names_isolated(upload.name, content)
         sheet = st.selectbox("Sheet", sheets) if len(sheets) > 1 else None
         # Each sheet of a workbook is its own source: the same file with
         # another sheet chosen is not "the same file again".
