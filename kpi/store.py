@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
@@ -41,8 +40,10 @@ from kpi.model import (
     PlannedTarget,
 )
 from kpi.store_migrate import migrate_to_head
+from kpi.store_restore import restore_in
 from kpi.store_schema import (
     DEFINITIONS_COUNTER,
+    ImportOutcome,
     as_utc,
     bump_definitions_version,
     counter_table,
@@ -74,16 +75,6 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "uploaded_at",
     "is_current",
 )
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What ``Store.import_rows`` did; ``changed`` is False for the same file again."""
-
-    dataset_id: int
-    version: int
-    row_count: int
-    changed: bool
 
 
 class Store:
@@ -172,6 +163,16 @@ class Store:
                 )
             )
         return ImportOutcome(dataset_id, version, len(rows), changed=True)
+
+    def restore_version(self, dataset_id: int, version: int) -> ImportOutcome:
+        """Make an earlier upload current again, as a new version, atomically.
+
+        Roll-back from the history: nothing is deleted, the old rows become
+        the newest version. Restoring the current version changes nothing.
+        Raises ``GoalpostError`` ("no_such_version", "version_mapping_changed").
+        """
+        with self._write() as conn:
+            return restore_in(conn, dataset_id, version)
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset as of its current version, by name."""

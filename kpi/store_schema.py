@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 metadata = sa.MetaData()
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import or a restore did; ``changed`` is False when nothing did."""
+
+    dataset_id: int
+    version: int
+    row_count: int
+    changed: bool
+
 
 dataset_table = sa.Table(
     "datasets",

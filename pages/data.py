@@ -237,6 +237,9 @@ def rhythm_picker(info) -> None:
 
 def datasets_section() -> None:
     st.header("Datasets")
+    flash = st.session_state.pop("data-flash", None)
+    if flash:
+        st.success(flash, icon=":material/history:")
     datasets = store.datasets()
     if not datasets:
         st.caption("No dataset yet.")
@@ -266,6 +269,7 @@ def datasets_section() -> None:
                 hide_index=True,
                 width="stretch",
             )
+            restore_picker(info, history)
             delete_dataset_button(info.id, info.name)
     if any(d.is_sample for d in datasets):
         st.divider()
@@ -281,6 +285,36 @@ def datasets_section() -> None:
             store.remove_sample()
             common.clear_caches()
             st.rerun()
+
+
+def restore_picker(info, history) -> None:
+    """Roll back: make an earlier upload current again (kept as a new version)."""
+    earlier = history.loc[~history["is_current"], "version"].tolist()
+    if not earlier:
+        return
+    left, right = st.columns([2, 1])
+    version = left.selectbox(
+        "Go back to version",
+        earlier[::-1],
+        key=f"restore-pick-{info.id}",
+        help="Its rows become current again as a new version; nothing is deleted, "
+        "so this can be undone the same way.",
+    )
+    sure = right.checkbox("Yes, go back", key=f"restore-sure-{info.id}")
+    if st.button(
+        f"Restore version {version}", key=f"restore-{info.id}", disabled=not sure
+    ):
+        try:
+            outcome = store.restore_version(info.id, version)
+        except GoalpostError as problem:
+            show_problem(problem)
+            return
+        common.clear_caches()
+        st.session_state["data-flash"] = (
+            f'"{info.name}" is back to the rows of version {version} '
+            f"(now version {outcome.version})."
+        )
+        st.rerun()
 
 
 def delete_dataset_button(dataset_id: int, name: str) -> None:
