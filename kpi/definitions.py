@@ -35,8 +35,9 @@ import yaml
 from kpi.definition_checks import validate_definitions
 from kpi.definitions_writer import definitions_to_yaml
 from kpi.errors import DefinitionError
-from kpi.model import KPI, Definitions, Goal, Metric, PlannedTarget
+from kpi.model import KPI, Definitions, Goal, Metric
 from kpi.periods import parse_time_frame
+from kpi.planned_target import PlannedTarget
 
 __all__ = ["definitions_from_yaml", "definitions_to_yaml", "validate_definitions"]
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import yaml
 
-from kpi.model import KPI, Definitions, Goal, Metric, PlannedTarget
+from kpi.model import KPI, Definitions, Goal, Metric
 from kpi.periods import parse_time_frame
+from kpi.planned_target import PlannedTarget
 
 
 def definitions_to_yaml(definitions: Definitions) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 
 from kpi.errors import DefinitionError
 from kpi.formatting import NO_VALUE
-from kpi.model import PlannedTarget
+from kpi.planned_target import PlannedTarget
 from kpi.progress import safe_ratio
 
 # Relative slack when comparing a sum of months with the total they split.

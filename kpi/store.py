@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -30,17 +30,9 @@ import sqlalchemy as sa
 from kpi.definition_checks import goal_users, metric_users, name_all
 from kpi.errors import DefinitionError, GoalpostError, Location
 from kpi.freshness import check_cadence
-from kpi.model import (
-    KPI,
-    ColumnMapping,
-    DatasetInfo,
-    Definitions,
-    Goal,
-    Metric,
-    PlannedTarget,
-)
+from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
+from kpi.planned_target import PlannedTarget
 from kpi.store_migrate import migrate_to_head
-from kpi.store_restore import restore_in
 from kpi.store_schema import (
     DEFINITIONS_COUNTER,
     ImportOutcome,
@@ -62,6 +54,14 @@ from kpi.store_schema import (
     upsert_definition,
     utc_now,
     version_table,
+)
+from kpi.store_writes import (
+    delete_datasets,
+    delete_definition,
+    next_version,
+    put_setting,
+    repeat_of_current,
+    restore_in,
 )
 
 __all__ = ["HISTORY_COLUMNS", "ImportOutcome", "Store", "database_url"]
@@ -149,11 +149,11 @@ class Store:
             found = conn.execute(
                 sa.select(dataset_table).where(dataset_table.c.name == name)
             ).one_or_none()
-            repeat = _repeat_of_current(conn, found, content_hash, stored_mapping)
+            repeat = repeat_of_current(conn, found, content_hash, stored_mapping)
             if repeat is not None:
                 return repeat
 
-            dataset_id, version = _next_version(conn, found, record)
+            dataset_id, version = next_version(conn, found, record)
             conn.execute(
                 sa.insert(version_table).values(
                     dataset_id=dataset_id,
@@ -230,7 +230,7 @@ class Store:
     def delete_dataset(self, dataset_id: int) -> None:
         """Delete a dataset with its whole history; an unknown id does nothing."""
         with self._write() as conn:
-            _delete_datasets(conn, dataset_table.c.id == dataset_id)
+            delete_datasets(conn, dataset_table.c.id == dataset_id)
 
     # Definitions
 
@@ -295,7 +295,7 @@ class Store:
                     f'delete them first, then delete "{name}".',
                     subject=name,
                 )
-            _delete_definition(conn, "metric", name)
+            delete_definition(conn, "metric", name)
 
     def delete_goal(self, key: str) -> None:
         """Delete a goal; refused (``goal_in_use``) while a KPI or goal is under it."""
@@ -308,12 +308,12 @@ class Store:
                     f'under another goal or delete them first, then delete "{key}".',
                     subject=key,
                 )
-            _delete_definition(conn, "goal", key)
+            delete_definition(conn, "goal", key)
 
     def delete_kpi(self, key: str) -> None:
         """Delete a KPI; an unknown key does nothing."""
         with self._write() as conn:
-            _delete_definition(conn, "kpi", key)
+            delete_definition(conn, "kpi", key)
 
     # Sample workspace and settings
 
@@ -323,12 +323,12 @@ class Store:
         Afterwards ``setting("sample_state")`` is ``"removed"``.
         """
         with self._write() as conn:
-            _delete_datasets(conn, dataset_table.c.is_sample)
+            delete_datasets(conn, dataset_table.c.is_sample)
             conn.execute(
                 sa.delete(definition_table).where(definition_table.c.is_sample)
             )
             bump_definitions_version(conn)
-            _put_setting(conn, "sample_state", "removed")
+            put_setting(conn, "sample_state", "removed")
 
     def setting(self, key: str, default: Any = None) -> Any:
         """The stored value of a setting, or ``default`` when it was never set."""
@@ -350,7 +350,7 @@ class Store:
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable value under ``key``."""
         with self._write() as conn:
-            _put_setting(conn, key, value)
+            put_setting(conn, key, value)
 
     def set_setting_and_kpis(self, key: str, value: Any, kpis: list[KPI]) -> None:
         """Store a setting and rewrite these KPIs' specs in one transaction.
@@ -359,7 +359,7 @@ class Store:
         status band must stay with the KPIs judged under the old one.
         """
         with self._write() as conn:
-            _put_setting(conn, key, value)
+            put_setting(conn, key, value)
             for kpi in kpis:
                 conn.execute(
                     sa.update(definition_table)
@@ -377,7 +377,7 @@ class Store:
         """Delete ``removed`` lines of the target table and write ``added``, at once."""
         with self._write() as conn:
             for row in removed:
-                _delete_definition(conn, "target", row.key)
+                delete_definition(conn, "target", row.key)
             for row in added:
                 upsert_definition(conn, "target", row.key, row.to_dict(), False)
             bump_definitions_version(conn)
@@ -389,63 +389,3 @@ class Store:
                 conn.execute(sa.select(table.c.id).limit(1)).first() is not None
                 for table in (dataset_table, definition_table)
             )
-
-
-def _repeat_of_current(
-    conn: sa.Connection,
-    found: sa.Row[Any] | None,
-    content_hash: str,
-    mapping: dict[str, Any],
-) -> ImportOutcome | None:
-    """The unchanged outcome when the current file comes again with its mapping."""
-    if found is None or found.mapping != mapping:
-        return None
-    current = conn.execute(
-        sa.select(version_table.c.content_hash, version_table.c.row_count).where(
-            version_table.c.dataset_id == found.id,
-            version_table.c.version == found.current_version,
-        )
-    ).one()
-    if current.content_hash != content_hash:
-        return None
-    return ImportOutcome(found.id, found.current_version, current.row_count, False)
-
-
-def _next_version(
-    conn: sa.Connection, found: sa.Row[Any] | None, record: dict[str, Any]
-) -> tuple[int, int]:
-    """Create the dataset at version 1, or move it on to its next version."""
-    if found is None:
-        values = {**record, "created_at": utc_now(), "current_version": 1}
-        inserted = conn.execute(sa.insert(dataset_table).values(**values))
-        # SQLAlchemy types the key as optional; a one-row insert always has it.
-        primary_key = cast("sa.Row[Any]", inserted.inserted_primary_key)
-        return int(primary_key[0]), 1
-
-    version = found.current_version + 1
-    conn.execute(
-        sa.update(dataset_table)
-        .where(dataset_table.c.id == found.id)
-        .values(**record, current_version=version)
-    )
-    return found.id, version
-
-
-def _delete_datasets(conn: sa.Connection, which: sa.ColumnElement[bool]) -> None:
-    doomed = sa.select(dataset_table.c.id).where(which).scalar_subquery()
-    conn.execute(sa.delete(version_table).where(version_table.c.dataset_id.in_(doomed)))
-    conn.execute(sa.delete(dataset_table).where(which))
-
-
-def _delete_definition(conn: sa.Connection, kind: str, key: str) -> None:
-    conn.execute(
-        sa.delete(definition_table).where(
-            definition_table.c.kind == kind, definition_table.c.key == key
-        )
-    )
-    bump_definitions_version(conn)
-
-
-def _put_setting(conn: sa.Connection, key: str, value: Any) -> None:
-    values = {"key": key, "value": value}
-    upsert(conn, setting_table, values, conflict=("key",), update=("value",))

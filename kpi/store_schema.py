@@ -25,15 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kpi.errors import GoalpostError, ImportProblem, Location
-from kpi.model import (
-    KPI,
-    ColumnMapping,
-    DatasetInfo,
-    Definitions,
-    Goal,
-    Metric,
-    PlannedTarget,
-)
+from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
+from kpi.planned_target import PlannedTarget
 
 URL_VARIABLE = "GOALPOST_DATABASE_URL"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"

@@ -17,7 +17,6 @@ from datetime import date
 import pandas as pd
 
 from kpi.errors import DefinitionError
-from kpi.model import PlannedTarget
 from kpi.periods import (
     bucket_end,
     days_inclusive,
@@ -26,6 +25,7 @@ from kpi.periods import (
     time_frame_label,
 )
 from kpi.plan_overrides import as_date, plain_number, with_overrides
+from kpi.planned_target import PlannedTarget
 
 __all__ = [
     "ALLOCATION_METHODS",

@@ -9,7 +9,8 @@ import pytest
 
 from kpi.evaluate import evaluate_kpi
 from kpi.metrics import Rows
-from kpi.model import KPI, ColumnMapping, Definitions, Metric, PlannedTarget, Target
+from kpi.model import KPI, ColumnMapping, Definitions, Metric, Target
+from kpi.planned_target import PlannedTarget
 
 METRICS = (
     Metric("leads", "Leads", "data", "leads"),

@@ -14,15 +14,8 @@ import pytest
 
 from kpi.evaluate import evaluate_kpi
 from kpi.metrics import Rows
-from kpi.model import (
-    KPI,
-    ColumnMapping,
-    Definitions,
-    Goal,
-    Metric,
-    PlannedTarget,
-    Target,
-)
+from kpi.model import KPI, ColumnMapping, Definitions, Goal, Metric, Target
+from kpi.planned_target import PlannedTarget
 from kpi.rollup import goal_tree
 
 CASES = Path(__file__).parents[2] / "shared" / "cases"

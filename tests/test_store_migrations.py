@@ -23,7 +23,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from kpi.errors import GoalpostError
-from kpi.model import KPI, Definitions, Metric, PlannedTarget, Target
+from kpi.model import KPI, Definitions, Metric, Target
+from kpi.planned_target import PlannedTarget
 from kpi.store import Store
 from kpi.store_migrate import (
     BASELINE_REVISION,

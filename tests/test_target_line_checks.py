@@ -8,7 +8,8 @@ import pytest
 
 from kpi.definition_checks import validate_definitions
 from kpi.definitions import definitions_from_yaml
-from kpi.model import Definitions, Metric, PlannedTarget
+from kpi.model import Definitions, Metric
+from kpi.planned_target import PlannedTarget
 from tests.test_pages import open_app
 
 LEADS = Metric("leads", "Leads", "data", "leads")

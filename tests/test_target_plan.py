@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kpi.errors import DefinitionError
-from kpi.model import PlannedTarget
+from kpi.planned_target import PlannedTarget
 from kpi.target_plan import (
     allocate,
     plan_table,

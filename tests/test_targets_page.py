@@ -9,7 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpi.model import KPI, PlannedTarget, Target
+from kpi.model import KPI, Target
+from kpi.planned_target import PlannedTarget
 from kpi.sample import sample_definitions
 from kpi.store import Store
 from tests.conftest import APP_TODAY

@@ -13,8 +13,9 @@ import pandas as pd
 
 from kpi.formatting import format_value
 from kpi.metrics import Slice, metric_series
-from kpi.model import KPI, Definitions, Metric, PlannedTarget
+from kpi.model import KPI, Definitions, Metric
 from kpi.periods import bucket_end, bucket_start, period_range, time_frame_label
+from kpi.planned_target import PlannedTarget
 from kpi.settings import WorkspaceSettings
 from kpi.target_plan import plan_table, planned_value
 from kpi.values import parse_number

@@ -7,7 +7,7 @@ import streamlit as st
 from kpi.dashboard import owners_in_data
 from kpi.errors import GoalpostError
 from kpi.formatting import format_value
-from kpi.model import PlannedTarget
+from kpi.planned_target import PlannedTarget
 from kpi.target_plan import (
     ALLOCATION_METHODS,
     allocate,
