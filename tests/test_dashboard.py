@@ -203,26 +203,29 @@ def test_owners_in_data_lists_the_teams_behind_a_metric():
     assert people == []  # the leads dataset maps no person column
 
 
-def test_per_period_card_compares_the_week_it_shows_with_the_week_before():
-    # North has 2 leads a day in February and 3 in March. The card shows the latest
-    # finished week, 2026-W10 (2-8 March, 7 x 3 = 21), against W09 (23 Feb -
-    # 1 Mar: 6 x 2 + 1 x 3 = 15), not the running week so far.
+def weekly_card(today: date, *, team: str):
+    """The card of a per-period KPI, 20 leads every week of 2026-W02..W13."""
     weekly = KPI(
-        "north_weeks",
-        "North weekly",
+        "weekly",
+        f"{team} weekly",
         "leads",
         Target("per_period", 20, "week"),
         date(2026, 1, 5),
         date(2026, 3, 29),
-        team="North",
+        team=team,
     )
     definitions = Definitions(metrics=(LEADS,), kpis=(weekly,))
     rows = rows_for(EVERYTHING)
-    today = date(2026, 3, 11)
     view = snapshot(definitions, rows, EVERYTHING, today=today, settings=SETTINGS)
-    card = kpi_card(
-        view.reports["north_weeks"], definitions, rows, today=today, settings=SETTINGS
-    )
+    report = view.reports["weekly"]
+    return kpi_card(report, definitions, rows, today=today, settings=SETTINGS)
+
+
+def test_per_period_card_compares_the_week_it_shows_with_the_week_before():
+    # North has 2 leads a day in February and 3 in March. The card shows the latest
+    # finished week, 2026-W10 (2-8 March, 7 x 3 = 21), against W09 (23 Feb -
+    # 1 Mar: 6 x 2 + 1 x 3 = 15), not the running week so far.
+    card = weekly_card(date(2026, 3, 11), team="North")
     assert (card.report.actual, card.report.actual_label) == (21, "2026-W10")
     assert (card.delta.current, card.delta.previous) == (21, 15)
     assert (card.delta.current_label, card.delta.previous_label) == (
@@ -232,21 +235,8 @@ def test_per_period_card_compares_the_week_it_shows_with_the_week_before():
 
 
 def test_a_kpi_without_rows_has_no_delta_no_sparkline_and_no_zeros():
-    nobody = KPI(
-        "nobody",
-        "Nobody's leads",
-        "leads",
-        Target("per_period", 10, "week"),
-        date(2026, 1, 5),
-        date(2026, 3, 29),
-        team="Nobody",
-    )
-    definitions = Definitions(metrics=(LEADS,), kpis=(nobody,))
-    rows = rows_for(EVERYTHING)
-    today = date(2026, 3, 11)
-    view = snapshot(definitions, rows, EVERYTHING, today=today, settings=SETTINGS)
-    report = view.reports["nobody"]
-    card = kpi_card(report, definitions, rows, today=today, settings=SETTINGS)
+    card = weekly_card(date(2026, 3, 11), team="Nobody")
+    report = card.report
     assert report.status == "no data"
     assert report.series["value"].isna().all()
     assert report.forecast is None
@@ -281,22 +271,7 @@ def test_a_running_bucket_on_the_card_is_compared_like_for_like():
     # On Wednesday 7 January no week of the KPI has finished: the card shows
     # the running 2026-W02 (5-7 Jan, 3 leads) and compares it with the same
     # three days of the week before (29-31 Dec 2025, before the data: none).
-    weekly = KPI(
-        "north_weeks",
-        "North weekly",
-        "leads",
-        Target("per_period", 20, "week"),
-        date(2026, 1, 5),
-        date(2026, 3, 29),
-        team="North",
-    )
-    definitions = Definitions(metrics=(LEADS,), kpis=(weekly,))
-    rows = rows_for(EVERYTHING)
-    today = date(2026, 1, 7)
-    view = snapshot(definitions, rows, EVERYTHING, today=today, settings=SETTINGS)
-    card = kpi_card(
-        view.reports["north_weeks"], definitions, rows, today=today, settings=SETTINGS
-    )
+    card = weekly_card(date(2026, 1, 7), team="North")
     assert (card.report.actual, card.report.actual_label) == (3, "2026-W02")
     assert card.delta.current == 3
     assert card.delta.current_label == "Jan 5–7 2026"

@@ -186,10 +186,9 @@ def test_kpis_of_another_metric_are_left_out_and_named() -> None:
     assert "Left out: Web spend (measures another metric)" in root.summed.explanation
 
 
-def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
-    # January 2026, today the 10th (10 of 31 days): North 30 of 93 expected
-    # 30, South 5 of 62 expected 20. Sums: 35 of 155, expected 50, pace 70 %
-    # -> off track (below 90 %), though North alone is on track.
+def north_and_south_on_10_january(at_risk_pace: float | None):
+    """North 30 of 93 and South 5 of 62 leads in January 2026, under one goal
+    that adds up leads, judged on the 10th; both KPIs keep ``at_risk_pace``."""
     frame = pd.DataFrame(
         {
             "date": ["2026-01-05", "2026-01-06"],
@@ -208,13 +207,21 @@ def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
             date(2026, 1, 31),
             team=team,
             parent="g",
+            at_risk_pace=at_risk_pace,
         )
         for team, target in (("North", 93), ("South", 62))
     )
     definitions = Definitions(
         metrics=METRICS, goals=(Goal("g", "Leads", metric="leads"),), kpis=kpis
     )
-    root = tree_of(definitions, rows(frame), date(2026, 1, 10))
+    return tree_of(definitions, rows(frame), date(2026, 1, 10))
+
+
+def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
+    # January 2026, today the 10th (10 of 31 days): North 30 of 93 expected
+    # 30, South 5 of 62 expected 20. Sums: 35 of 155, expected 50, pace 70 %
+    # -> off track (below 90 %), though North alone is on track.
+    root = north_and_south_on_10_january(at_risk_pace=None)
     assert root.summed.expected == pytest.approx(50)
     assert root.summed.pace == pytest.approx(0.70)
     assert root.progress == pytest.approx(35 / 155)
@@ -224,32 +231,7 @@ def test_a_running_additive_parent_is_judged_on_summed_pace() -> None:
 def test_a_summed_goal_uses_the_band_its_kpis_keep() -> None:
     # The same 70 % pace as above, judged with the band both KPIs keep (0.6):
     # at risk, although the workspace's 0.9 would say off track.
-    frame = pd.DataFrame(
-        {
-            "date": ["2026-01-05", "2026-01-06"],
-            "team": ["North", "South"],
-            "spend": [0.0, 0.0],
-            "leads": [30.0, 5.0],
-        }
-    )
-    kpis = tuple(
-        KPI(
-            f"k_{team}",
-            team,
-            "leads",
-            Target("total", target),
-            date(2026, 1, 1),
-            date(2026, 1, 31),
-            team=team,
-            parent="g",
-            at_risk_pace=0.6,
-        )
-        for team, target in (("North", 93), ("South", 62))
-    )
-    definitions = Definitions(
-        metrics=METRICS, goals=(Goal("g", "Leads", metric="leads"),), kpis=kpis
-    )
-    root = tree_of(definitions, rows(frame), date(2026, 1, 10))
+    root = north_and_south_on_10_january(at_risk_pace=0.6)
     assert root.summed.pace == pytest.approx(0.70)
     assert root.status == "at risk"
 
