@@ -1,0 +1,88 @@
+"""The Data page's column mapping: the guess, and the form that corrects it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi.errors import ImportProblem
+from kpi.mapping import guess_mapping
+from kpi.model import ColumnMapping
+from kpi.reading import RawTable
+from pages import common
+
+
+def guess_mapping_or_offer(raw: RawTable) -> ColumnMapping:
+    """The guessed mapping; without a clear date column, say so and offer one."""
+    try:
+        return guess_mapping(raw)
+    except ImportProblem as problem:
+        if problem.reason != "no_date_column":
+            raise
+        offered = guess_mapping(raw, require_date=False)
+        st.warning(
+            f'No column of "{raw.file_name}" reads as dates in every row, so '
+            f'"{offered.date}" is offered as the date column. Pick the right one '
+            "below; the cells that are not dates are listed with their rows.",
+            icon=":material/warning:",
+        )
+        return offered
+
+
+def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
+    columns = list(raw.frame.columns)
+    st.markdown("**Column mapping** — checked by Goalpost, corrected by you.")
+    left, middle, right = st.columns(3)
+    date = left.selectbox(
+        "Date column", columns, index=columns.index(guessed.date), key=f"date-{key}"
+    )
+    others = [c for c in columns if c != date]
+    numbers = middle.multiselect(
+        "Number columns",
+        others,
+        default=[c for c in guessed.numbers if c in others],
+        key=f"numbers-{key}",
+    )
+    dimensions = right.multiselect(
+        "Dimension columns (team, owner, channel…)",
+        [c for c in others if c not in numbers],
+        default=[c for c in guessed.dimensions if c in others and c not in numbers],
+        key=f"dims-{key}",
+    )
+    left, middle, right = st.columns(3)
+    choices = [None, *dimensions]
+    team = left.selectbox(
+        "Team column",
+        choices,
+        index=choices.index(guessed.team) if guessed.team in choices else 0,
+        key=f"team-{key}",
+    )
+    person = middle.selectbox(
+        "Person column",
+        choices,
+        index=choices.index(guessed.person) if guessed.person in choices else 0,
+        key=f"person-{key}",
+    )
+    orders = {
+        "Decide from the values": None,
+        "Day first (31/12)": True,
+        "Month first (12/31)": False,
+    }
+    # Values that leave the order open follow the workspace's day-first setting,
+    # shown here; otherwise they are reported, never guessed.
+    day_first = guessed.day_first
+    if day_first is None and common.settings().day_first:
+        day_first = True
+    order = right.selectbox(
+        "Date order",
+        list(orders),
+        index=list(orders.values()).index(day_first),
+        key=f"order-{key}",
+    )
+    return ColumnMapping(
+        date=date,
+        dimensions=tuple(dimensions),
+        numbers=tuple(numbers),
+        team=team,
+        person=person,
+        day_first=orders[order],
+    )
