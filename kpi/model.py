@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
+from kpi.column_mapping import ColumnMapping as ColumnMapping
 from kpi.planned_target import PlannedTarget
 
 Aggregation = Literal["sum", "mean", "median", "count", "nunique", "min", "max", "last"]
@@ -58,39 +59,6 @@ STATUS_SEVERITY: tuple[str, ...] = (
     "on track",
     "achieved",
 )
-
-
-@dataclass(frozen=True)
-class ColumnMapping:
-    """Which column of a dataset plays which part.
-
-    ``team`` and ``person`` name dimension columns that own KPIs; both are
-    optional and, when set, also appear in ``dimensions``.
-    """
-
-    date: str
-    dimensions: tuple[str, ...] = ()
-    numbers: tuple[str, ...] = ()
-    team: str | None = None
-    person: str | None = None
-    day_first: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["dimensions"] = list(self.dimensions)
-        data["numbers"] = list(self.numbers)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ColumnMapping:
-        return cls(
-            date=data["date"],
-            dimensions=tuple(data.get("dimensions") or ()),
-            numbers=tuple(data.get("numbers") or ()),
-            team=data.get("team"),
-            person=data.get("person"),
-            day_first=data.get("day_first"),
-        )
 
 
 @dataclass(frozen=True)

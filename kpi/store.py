@@ -27,9 +27,12 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+# Declares the scenario tables (revision 0005) on the store's metadata.
+import kpi.scenario_store  # noqa: F401
 from kpi.definition_checks import goal_users, metric_users, name_all
-from kpi.errors import DefinitionError, GoalpostError, Location
+from kpi.errors import DefinitionError, GoalpostError
 from kpi.freshness import check_cadence
+from kpi.import_modes import ImportMode, ImportPlan
 from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
 from kpi.planned_target import PlannedTarget
 from kpi.store_migrate import migrate_to_head
@@ -48,7 +51,6 @@ from kpi.store_schema import (
     definition_table,
     load_definitions,
     rows_from_parquet,
-    rows_to_parquet,
     setting_table,
     upsert,
     upsert_definition,
@@ -56,15 +58,17 @@ from kpi.store_schema import (
     version_table,
 )
 from kpi.store_writes import (
+    ImportRequest,
     delete_datasets,
     delete_definition,
-    next_version,
+    find_dataset,
+    import_in,
+    plan_in,
     put_setting,
-    repeat_of_current,
     restore_in,
 )
 
-__all__ = ["HISTORY_COLUMNS", "ImportOutcome", "Store", "database_url"]
+__all__ = ["HISTORY_COLUMNS", "ImportOutcome", "ImportPlan", "Store", "database_url"]
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "version",
@@ -72,6 +76,9 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "sheet",
     "content_hash",
     "row_count",
+    "mode",
+    "rows_added",
+    "rows_replaced",
     "uploaded_at",
     "is_current",
 )
@@ -119,50 +126,48 @@ class Store:
         content_hash: str,
         source: str = "upload",
         is_sample: bool = False,
+        mode: ImportMode = "replace",
     ) -> ImportOutcome:
-        """Store ``rows`` as the new current version of dataset ``name``, atomically.
+        """Store the rows of an import in ``mode`` as dataset ``name``'s new version.
 
-        The new version replaces the rows; earlier versions stay in the
-        history. The same file (same ``content_hash``) read with the same
-        mapping changes nothing and returns ``changed=False``; the same file
-        read with another mapping gives other rows, so it is a new version.
+        One transaction; the version holds exactly the ``rows_after`` rows
+        ``plan_import`` counts (``kpi.import_modes`` tells the modes apart),
+        earlier versions stay in the history. Nothing changes
+        (``changed=False``) when ``plan_import`` says so: for replace, the
+        current version holds this file (``content_hash``) alone, with this
+        mapping; for merge or append, it already holds the file's rows.
         The dataset takes the mapping, source and ``is_sample`` of its newest
-        version. Raises ``ImportProblem`` (reason ``not_storable``) when a
-        column cannot be written; then nothing is stored.
+        version. Raises ``ImportProblem``: ``mapping_differs`` (merge or
+        append mapped unlike the dataset), ``not_storable`` (a column cannot
+        be written); then nothing is stored.
         """
-        upload = {
-            "file_name": file_name,
-            "sheet": sheet,
-            "content_hash": content_hash,
-            "row_count": len(rows),
-            "columns": [str(column) for column in rows.columns],
-            "rows": rows_to_parquet(rows, Location(file=file_name, sheet=sheet)),
-        }
-        stored_mapping = mapping.to_dict()
-        record = {
-            "name": name,
-            "source": source,
-            "mapping": stored_mapping,
-            "is_sample": is_sample,
-        }
+        request = ImportRequest(
+            name, mapping, rows, content_hash, mode, file_name, sheet, source, is_sample
+        )
         with self._write() as conn:
-            found = conn.execute(
-                sa.select(dataset_table).where(dataset_table.c.name == name)
-            ).one_or_none()
-            repeat = repeat_of_current(conn, found, content_hash, stored_mapping)
-            if repeat is not None:
-                return repeat
+            return import_in(conn, request)
 
-            dataset_id, version = next_version(conn, found, record)
-            conn.execute(
-                sa.insert(version_table).values(
-                    dataset_id=dataset_id,
-                    version=version,
-                    uploaded_at=utc_now(),
-                    **upload,
-                )
-            )
-        return ImportOutcome(dataset_id, version, len(rows), changed=True)
+    def plan_import(
+        self,
+        name: str,
+        mapping: ColumnMapping,
+        rows: pd.DataFrame,
+        *,
+        content_hash: str,
+        mode: ImportMode = "replace",
+        file_name: str = "",
+        sheet: str | None = None,
+    ) -> ImportPlan:
+        """What ``import_rows`` with these arguments would do now; stores nothing.
+
+        ``file_name`` and ``sheet`` only name the file in a refusal, which is
+        the one ``import_rows`` would raise (``mapping_differs``).
+        """
+        request = ImportRequest(
+            name, mapping, rows, content_hash, mode, file_name, sheet
+        )
+        with self.engine.connect() as conn:
+            return plan_in(conn, find_dataset(conn, name), request)[0]
 
     def restore_version(self, dataset_id: int, version: int) -> ImportOutcome:
         """Make an earlier upload current again, as a new version, atomically.

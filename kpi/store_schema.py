@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,24 +27,35 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kpi.errors import GoalpostError, ImportProblem, Location
+from kpi.import_modes import VersionMode
 from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Goal, Metric
 from kpi.planned_target import PlannedTarget
 
 URL_VARIABLE = "GOALPOST_DATABASE_URL"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WAL_SWITCH_ATTEMPTS = 20
 
 metadata = sa.MetaData()
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What an import or a restore did; ``changed`` is False when nothing did."""
+    """What an import or a restore did; ``changed`` is False when nothing did.
+
+    ``version`` and ``row_count`` are the dataset's current ones afterwards;
+    ``rows_added`` and ``rows_replaced`` are counted as ``ImportPlan`` counts
+    them (a restore adds the restored rows and replaces the current ones),
+    both 0 when nothing changed.
+    """
 
     dataset_id: int
     version: int
     row_count: int
     changed: bool
+    mode: VersionMode = "replace"
+    rows_added: int = 0
+    rows_replaced: int = 0
 
 
 dataset_table = sa.Table(
@@ -80,6 +93,12 @@ version_table = sa.Table(
     sa.Column("columns", sa.JSON, nullable=False),
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("rows", sa.LargeBinary, nullable=False),
+    # Added by revision 0004 (kpi.import_modes): how the version was made, the
+    # content hashes of the files whose rows it holds, and its counts.
+    sa.Column("mode", sa.Text, nullable=False, server_default="replace"),
+    sa.Column("batches", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("rows_added", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_replaced", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("dataset_id", "version"),
 )
 
@@ -181,9 +200,24 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _use_write_ahead_log(cursor: Any) -> None:
+    # WAL stays set in the file once set. Switching needs a lock the busy
+    # timeout does not wait for, so two first connections can clash: retry.
+    for attempt in range(WAL_SWITCH_ATTEMPTS):
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == WAL_SWITCH_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _begin_sqlite_transaction(conn: sa.Connection) -> None:

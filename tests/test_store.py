@@ -93,8 +93,10 @@ def test_first_import_creates_version_one(store):
 
     outcome = import_sales(store, JANUARY, "h-jan")
 
-    # JANUARY has 3 rows (counted in its literal above).
-    assert outcome == ImportOutcome(outcome.dataset_id, 1, 3, changed=True)
+    # JANUARY has 3 rows (counted in its literal above), all of them added.
+    assert outcome == ImportOutcome(
+        outcome.dataset_id, 1, 3, changed=True, rows_added=3
+    )
     (stored,) = store.datasets()
     # Imported just now, in UTC.
     assert stored.updated_at is not None
@@ -132,7 +134,10 @@ def test_same_file_with_another_mapping_is_a_new_version(store):
 
     again = import_sales(store, JANUARY, "h-jan", mapping=remapped)
 
-    assert again == ImportOutcome(first.dataset_id, 2, 3, changed=True)
+    # A replace: JANUARY's 3 rows added, the 3 current ones replaced.
+    assert again == ImportOutcome(
+        first.dataset_id, 2, 3, changed=True, rows_added=3, rows_replaced=3
+    )
     assert store.dataset("sales").mapping == remapped
 
 
@@ -145,7 +150,10 @@ def test_new_file_replaces_the_rows_and_keeps_the_history(store):
         store, FEBRUARY, "h-feb", file_name="feb.xlsx", sheet="Feb", mapping=new_mapping
     )
 
-    assert second == ImportOutcome(first.dataset_id, 2, 2, changed=True)
+    # FEBRUARY's 2 rows replace JANUARY's 3.
+    assert second == ImportOutcome(
+        first.dataset_id, 2, 2, changed=True, rows_added=2, rows_replaced=3
+    )
     pd.testing.assert_frame_equal(store.rows(first.dataset_id, 2), FEBRUARY)
     pd.testing.assert_frame_equal(store.rows(first.dataset_id, 1), JANUARY)
     info = store.dataset("sales")
@@ -159,6 +167,9 @@ def test_new_file_replaces_the_rows_and_keeps_the_history(store):
             "sheet": [None, "Feb"],
             "content_hash": ["h-jan", "h-feb"],
             "row_count": [3, 2],
+            "mode": ["replace", "replace"],
+            "rows_added": [3, 2],
+            "rows_replaced": [0, 3],
             "is_current": [False, True],
         }
     )

@@ -23,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from kpi.errors import GoalpostError
-from kpi.model import KPI, Definitions, Metric, Target
+from kpi.model import KPI, ColumnMapping, Definitions, Metric, Target
 from kpi.planned_target import PlannedTarget
 from kpi.store import Store
 from kpi.store_migrate import (
@@ -32,7 +32,7 @@ from kpi.store_migrate import (
     head_revision,
     migration_config,
 )
-from kpi.store_schema import metadata
+from kpi.store_schema import metadata, version_table
 
 # ---------------------------------------------------------------------------
 # A blank database per test: a SQLite file, or a PostgreSQL schema of its own.
@@ -287,6 +287,100 @@ def test_an_upgraded_database_stores_target_lines(database):
     assert database.store().definitions().targets == (APRIL_LINE,)
     assert store.definitions().metrics == (VISITS, SIGNUPS)
     assert store.definitions_version() == WRITES_BEFORE + 1  # 3 + one write
+
+
+# ---------------------------------------------------------------------------
+# Revision 0004: every earlier upload becomes a replace of one file
+# ---------------------------------------------------------------------------
+
+WEB_MAPPING = ColumnMapping(date="day", numbers=("visits",))
+# WEB_ROWS' day, then one more.
+WEB_MORE = pd.DataFrame(
+    {"day": pd.to_datetime(["2026-04-01", "2026-04-02"]), "visits": [42.0, 40.0]}
+)
+
+
+def add_old_version(database: Database, rows: pd.DataFrame, content_hash: str) -> None:
+    """Version 2 of "web", as a Goalpost before migrations stored it."""
+    parquet = io.BytesIO()
+    rows.to_parquet(parquet, index=False)
+    version = {
+        "dataset_id": 1,
+        "version": 2,
+        "file_name": "web-2.csv",
+        "content_hash": content_hash,
+        "row_count": len(rows),
+        "columns": list(rows.columns),
+        "uploaded_at": MOMENT,
+        "rows": parquet.getvalue(),
+    }
+    with database.engine().begin() as conn:
+        conn.execute(sa.insert(OLD["dataset_versions"]).values(**version))
+        conn.execute(sa.update(OLD["datasets"]).values(current_version=2))
+
+
+def stored_batches(engine: sa.Engine) -> list[list[str]]:
+    query = sa.select(version_table.c.batches).order_by(version_table.c.version)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def test_old_uploads_become_replaces_of_one_file(database):
+    build_old_database(database)
+    add_old_version(database, WEB_MORE, "h-web-2")
+
+    store = database.store()
+
+    history = store.history(1)
+    assert history["mode"].tolist() == ["replace", "replace"]
+    assert history["row_count"].tolist() == [1, 2]
+    assert history["rows_added"].tolist() == [1, 2]
+    assert history["rows_replaced"].tolist() == [0, 1]  # version 1's one row
+    assert stored_batches(store.engine) == [["h-web"], ["h-web-2"]]
+    pd.testing.assert_frame_equal(store.rows(1, 1), WEB_ROWS)
+    pd.testing.assert_frame_equal(store.rows(1, 2), WEB_MORE)
+    # The current file appended again is known by its batch.
+    again = store.import_rows(
+        "web",
+        WEB_MAPPING,
+        WEB_MORE,
+        file_name="web-2.csv",
+        sheet=None,
+        content_hash="h-web-2",
+        mode="append",
+    )
+    assert (again.version, again.row_count, again.changed) == (2, 2, False)
+
+
+def test_going_back_before_0004_and_up_again_keeps_every_upload(database):
+    store = database.store()
+    first = store.import_rows(
+        "web", WEB_MAPPING, WEB_ROWS, file_name="web.csv", sheet=None, content_hash="h1"
+    )
+    store.import_rows(
+        "web",
+        WEB_MAPPING,
+        WEB_MORE.iloc[1:],
+        file_name="web-2.csv",
+        sheet=None,
+        content_hash="h2",
+        mode="append",
+    )
+
+    with store.engine.begin() as conn:
+        command.downgrade(migration_config(conn), "0003_expected_every")
+    inspector = sa.inspect(store.engine)
+    columns = {column["name"] for column in inspector.get_columns("dataset_versions")}
+    assert columns.isdisjoint({"mode", "batches", "rows_added", "rows_replaced"})
+
+    reopened = database.store()
+    history = reopened.history(first.dataset_id)
+    assert history["mode"].tolist() == ["replace", "replace"]  # the append is lost
+    assert history["rows_added"].tolist() == [1, 2]
+    assert history["rows_replaced"].tolist() == [0, 1]
+    assert stored_batches(reopened.engine) == [["h1"], ["h2"]]
+    pd.testing.assert_frame_equal(reopened.rows(first.dataset_id, 1), WEB_ROWS)
+    pd.testing.assert_frame_equal(reopened.rows(first.dataset_id, 2), WEB_MORE)
 
 
 # ---------------------------------------------------------------------------

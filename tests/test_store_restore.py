@@ -17,20 +17,26 @@ def test_an_earlier_upload_becomes_current_as_a_new_version(store) -> None:
 
     outcome = store.restore_version(first.dataset_id, 1)
 
-    # January's 3 rows come back as version 3; nothing is deleted.
-    assert outcome == ImportOutcome(first.dataset_id, 3, 3, changed=True)
+    # January's 3 rows come back as version 3, replacing February's 2;
+    # nothing is deleted.
+    assert outcome == ImportOutcome(
+        first.dataset_id, 3, 3, True, "restore", rows_added=3, rows_replaced=2
+    )
     assert store.dataset("sales").version == 3
     pd.testing.assert_frame_equal(store.rows(first.dataset_id, 3), JANUARY)
     history = store.history(first.dataset_id)
     assert history["version"].tolist() == [1, 2, 3]
     assert history["is_current"].tolist() == [False, False, True]
     assert history["content_hash"].tolist() == ["h-jan", "h-feb", "h-jan"]
+    assert history["mode"].tolist() == ["replace", "replace", "restore"]
+    assert history["rows_added"].tolist() == [3, 2, 3]
+    assert history["rows_replaced"].tolist() == [0, 3, 2]
 
 
 def test_restoring_the_current_version_changes_nothing(store) -> None:
     first = import_sales(store, JANUARY, "h-jan")
     outcome = store.restore_version(first.dataset_id, 1)
-    assert outcome == ImportOutcome(first.dataset_id, 1, 3, changed=False)
+    assert outcome == ImportOutcome(first.dataset_id, 1, 3, False, "restore")
     assert len(store.history(first.dataset_id)) == 1
 
 
