@@ -44,6 +44,12 @@ class GoalpostError(Exception):
         self.reason = reason
         self.message = message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as class, args and attributes, so subclasses whose
+        constructors take more than the message (reason, location, bad_rows,
+        subject) come back whole from a child process."""
+        return _restore_error, (type(self), self.args, dict(vars(self)))
+
 
 @dataclass
 class ImportProblem(GoalpostError):
@@ -74,6 +80,15 @@ class DefinitionError(GoalpostError):
 
 class FormulaError(DefinitionError):
     """A derived metric's formula that is not plain arithmetic on metric names."""
+
+
+def _restore_error(
+    error_type: type[GoalpostError], args: tuple[Any, ...], state: dict[str, Any]
+) -> GoalpostError:
+    """The error ``__reduce__`` described, rebuilt without calling its __init__."""
+    error = error_type.__new__(error_type, *args)
+    vars(error).update(state)
+    return error
 
 
 def bad_rows_table(records: list[dict[str, Any]]) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """The bytes of an uploaded file as rows of cells, before any header is found.
 
 CSV: the encoding and the delimiter are detected and every cell stays text.
-XLSX: one visible sheet through openpyxl, merged cells filled down. Files that
-are neither (PDF, old .xls, other archives, binary data) are refused with an
-``ImportProblem`` of reason ``not_a_spreadsheet`` that says what to do instead.
+XLSX: one visible sheet through openpyxl, merged cells filled down, formulas
+without a saved value counted in a note. Files that are neither (PDF, old
+.xls, other archives, binary data) are refused with an ``ImportProblem`` of
+reason ``not_a_spreadsheet`` that says what to do instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import openpyxl
 from openpyxl.worksheet.cell_range import CellRange
 
 from kpi.errors import ImportProblem, Location
+from kpi.xlsx_formulas import unsaved_formula_note, unsaved_formulas
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
@@ -145,7 +147,8 @@ def xlsx_rows(
     """(rows of native cell values, sheet title, notes) of one visible sheet.
 
     ``sheet=None`` takes the first visible sheet; a hidden or unknown name
-    raises ImportProblem ``unknown_sheet``.
+    raises ImportProblem ``unknown_sheet``. Notes name the merged ranges
+    filled down and the formula cells that have no saved value.
     """
     workbook = _open_workbook(file_name, content, read_only=True)
     try:
@@ -156,7 +159,9 @@ def xlsx_rows(
             rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
         width = max((len(row) for row in rows), default=0)
         rows = [[*row, *([None] * (width - len(row)))] for row in rows]
-        notes = _fill_merged_cells(_merged_ranges(content, worksheet), rows)
+        xml = _sheet_xml(content, worksheet)
+        notes = _fill_merged_cells(_merged_ranges(xml), rows)
+        notes += unsaved_formula_note(unsaved_formulas(xml), rows)
         return rows, worksheet.title, notes
     finally:
         workbook.close()
@@ -195,18 +200,22 @@ def _pick_sheet(file_name: str, workbook: Any, sheet: str | None) -> Any:
     raise problem("unknown_sheet", location, what, f"Pick one of: {names}.")
 
 
-def _merged_ranges(content: bytes, worksheet: Any) -> list[CellRange]:
-    """The merged ranges of a read-only sheet, read from its XML part.
+def _sheet_xml(content: bytes, worksheet: Any) -> bytes:
+    """The XML part of a read-only sheet; b"" when openpyxl names none."""
+    part = getattr(worksheet, "_worksheet_path", None)
+    if part is None:
+        return b""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read(part)
+
+
+def _merged_ranges(xml: bytes) -> list[CellRange]:
+    """The merged ranges of a sheet, read from its XML part.
 
     Read-only mode (fast, small memory) does not expose merges, and loading
     the whole workbook is ten times slower, so the sheet's ``mergeCell``
     elements are read directly.
     """
-    part = getattr(worksheet, "_worksheet_path", None)
-    if part is None:
-        return []
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        xml = archive.read(part)
     return [CellRange(ref.decode()) for ref in _MERGE_CELL.findall(xml)]
 
 

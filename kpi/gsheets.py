@@ -149,15 +149,16 @@ def read_sheet(
     return SheetRead(title, names, chosen, values, datetime.now(UTC))
 
 
-def values_to_table(read: SheetRead) -> RawTable:
+def values_to_table(read: SheetRead, table: int | None = None) -> RawTable:
     """The read worksheet as a RawTable, exactly as a CSV with these cells.
 
     Header detection, repeated or blank headers and empty rows are handled by
     the upload reader; messages name the sheet as ``File "<title>", sheet
-    "<worksheet>"``. Raises ImportProblem ``no_header`` or ``empty_file``.
+    "<worksheet>"``. ``table`` picks one of several tables on the worksheet.
+    Raises ImportProblem ``no_header``, ``empty_file`` or ``unknown_table``.
     """
     rows: list[list[Any]] = [list(row) for row in read.values]
-    return table_from_rows(read.title, read.worksheet, rows, None, [])
+    return table_from_rows(read.title, read.worksheet, rows, None, [], table)
 
 
 def _visible_worksheets(metadata: Mapping[str, Any]) -> tuple[str, ...]:

@@ -51,11 +51,12 @@ def read_isolated(
 
     ``func`` must be a top-level function and its arguments and result
     picklable. The child may grow ``memory_mb`` beyond the address space it
-    starts with, and use ``seconds`` of wall-clock and CPU time. A
-    GoalpostError raised in the child comes back with the same class, reason
-    and message; running out of memory or time, or dying, becomes
+    starts with, and use ``seconds`` of wall-clock and CPU time. An exception
+    raised in the child comes back as raised, a GoalpostError with its class
+    and every attribute (see ``_picklable`` for one that cannot be pickled);
+    running out of memory or time, or dying, becomes
     GoalpostError ``file_too_large`` naming ``file_name`` (default: the first
-    argument when it is text). Other exceptions come back as raised.
+    argument when it is text).
     """
     shown_name = file_name or (args[0] if args and isinstance(args[0], str) else "")
     receiver, sender = _context().Pipe(duplex=False)
@@ -79,16 +80,18 @@ def read_table_isolated(
     file_name: str,
     content: bytes,
     sheet: str | None = None,
+    table: int | None = None,
     *,
     max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> RawTable:
     """``check_upload`` then ``read_table`` in a limited child process.
 
-    What the Data page calls on an upload; raises GoalpostError
-    (``file_too_large``, ``file_damaged``) or read_table's ImportProblems.
+    What the Data page calls on an upload; ``sheet`` and ``table`` go to
+    ``read_table`` unchanged. Raises GoalpostError (``file_too_large``,
+    ``file_damaged``) or read_table's ImportProblems.
     """
     check_upload(file_name, content, max_bytes=max_bytes)
-    return read_isolated(read_table, file_name, content, sheet)
+    return read_isolated(read_table, file_name, content, sheet, table)
 
 
 def sheet_names_isolated(
@@ -133,8 +136,6 @@ def _unpack(outcome: tuple[Any, ...], file_name: str) -> Any:
     kind = outcome[0]
     if kind == "ok":
         return outcome[1]
-    if kind == "goalpost":
-        raise _rebuilt_error(outcome[1], outcome[2])
     if kind == "raised":
         raise outcome[1]
     who = f'File "{file_name}"' if file_name else "The file"
@@ -158,8 +159,6 @@ def _child_main(
         result = func(*args)
         signal.setitimer(signal.ITIMER_REAL, 0)
         outcome: tuple[Any, ...] = ("ok", result)
-    except GoalpostError as error:
-        outcome = ("goalpost", type(error), dict(vars(error)))
     except (MemoryError, _TimeUp):
         outcome = ("limit",)
     except Exception as error:
@@ -214,20 +213,16 @@ def _address_space_bytes() -> int:
     return 0
 
 
-def _rebuilt_error(error_type: type[GoalpostError], state: dict[str, Any]) -> Exception:
-    """A GoalpostError rebuilt from its class and attributes.
-
-    GoalpostError pickles its args (just the message) and is rebuilt with one
-    argument where it needs two, so the child sends class and ``vars`` instead.
-    """
-    error = error_type.__new__(error_type)
-    Exception.__init__(error, state["message"])
-    vars(error).update(state)
-    return error
-
-
 def _picklable(error: Exception) -> Exception:
+    """``error`` when it survives pickling; otherwise what can be sent of it.
+
+    A GoalpostError holding an odd object (a cell value in ``bad_rows``)
+    becomes a plain GoalpostError with its reason and message; anything else
+    a RuntimeError with its type and text.
+    """
     try:
         return pickle.loads(pickle.dumps(error))  # type: ignore[no-any-return]
     except Exception:
+        if isinstance(error, GoalpostError):
+            return GoalpostError(error.reason, error.message)
         return RuntimeError(f"{type(error).__name__}: {error}")

@@ -20,6 +20,7 @@ from kpi.model import (
     Definitions,
     Metric,
 )
+from kpi.number_kinds import SNAPSHOT
 
 # Aggregations that only make sense on a number column.
 NEEDS_NUMBERS: frozenset[str] = frozenset(
@@ -45,12 +46,17 @@ def validate_metric(
     Checks the name, aggregation, unit and direction; a derived metric's
     formula, the metrics it names and cycles (``metric`` may be new or an edit
     of one in ``definitions``). With ``mappings`` (dataset name -> mapping) a
-    base metric's dataset, column and filter columns are checked too.
+    base metric's dataset, column and filter columns are checked too, and no
+    metric may sum a snapshot column, directly or through a formula
+    (``snapshot_summed``).
     """
     check_choices(metric)
     lookup = metric_lookup(definitions, metric)
     if metric.is_derived:
-        base_inputs(metric.name, lookup, ())
+        bases = base_inputs(metric.name, lookup, ())
+        if mappings is not None:
+            for base in bases:
+                refuse_summed_snapshot(base, mappings, through=metric)
         return
     if not metric.dataset:
         raise DefinitionError(
@@ -65,6 +71,37 @@ def validate_metric(
         raise unknown_dataset(metric, mappings)
     mapping = mappings[metric.dataset]
     check_columns(metric, _mapped_columns(mapping), set(mapping.numbers))
+    refuse_summed_snapshot(metric, mappings)
+
+
+def refuse_summed_snapshot(
+    metric: Metric,
+    mappings: Mapping[str, ColumnMapping],
+    through: Metric | None = None,
+) -> None:
+    """Raise ``snapshot_summed`` when base ``metric`` sums a column its
+    dataset's mapping marks as snapshots (``kpi.number_kinds``): adding up a
+    level such as headcount counts it again on every date. ``through`` is the
+    derived metric being checked, when the sum is one of its inputs."""
+    mapping = mappings.get(metric.dataset or "")
+    if mapping is None or metric.aggregation != "sum" or metric.column is None:
+        return
+    if mapping.number_kind(metric.column) != SNAPSHOT:
+        return
+    sums = (
+        f'sums column "{metric.column}" of dataset "{metric.dataset}", which '
+        "holds snapshots (a level on each date): adding them up counts the same "
+        "amount again on every date."
+    )
+    what = f'Metric "{metric.name}" {sums}'
+    if through is not None:
+        what = f'Metric "{through.name}" uses metric "{metric.name}", which {sums}'
+    raise DefinitionError(
+        "snapshot_summed",
+        f'{what} Use aggregation "last" for "{metric.name}" (latest value wins), '
+        "or mark the column as per period in the dataset's mapping.",
+        subject=(through or metric).name,
+    )
 
 
 def base_inputs(

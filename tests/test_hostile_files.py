@@ -239,7 +239,7 @@ def spin_past_the_limit() -> None:
         pass
 
 
-# Built inside the child from their key: GoalpostError cannot be pickled whole.
+# Built inside the child from their key, so each one crosses back pickled.
 ERRORS: dict[str, Callable[[], GoalpostError]] = {
     "GoalpostError": lambda: GoalpostError("file_damaged", "File broke. Save again."),
     "DefinitionError": lambda: DefinitionError(
@@ -292,6 +292,18 @@ def raise_value_error() -> None:
 
 def raise_entities_forbidden() -> None:
     raise defusedxml.EntitiesForbidden("lol1", "&lol0;", None, None, None, None)
+
+
+def raise_unpicklable_problem() -> None:
+    rows = pd.DataFrame({"row": [3], "value": [lambda: None]})  # cannot pickle
+    raise ImportProblem("not_a_number", "Row 3 is odd.", Location("t.csv"), rows)
+
+
+def test_an_error_that_cannot_pickle_keeps_its_reason_and_message() -> None:
+    with pytest.raises(GoalpostError, match="^Row 3 is odd\\.$") as caught:
+        read_isolated(raise_unpicklable_problem)
+
+    assert caught.value.reason == "not_a_number"
 
 
 def test_other_exceptions_come_back_as_raised_or_as_runtime_errors() -> None:

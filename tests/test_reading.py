@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from kpi.errors import ImportProblem
+from kpi.import_check import check_rows
 from kpi.mapping import guess_mapping, looks_like_identifier
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, content_hash, read_table, sheet_names
@@ -403,7 +404,7 @@ def test_rows_without_a_date_are_skipped_with_a_warning() -> None:
     assert rows.index.tolist() == [0, 1]
 
 
-def test_not_a_number_names_the_first_bad_cell_and_lists_all() -> None:
+def test_bad_number_cells_set_their_rows_aside_and_are_all_listed() -> None:
     content = (
         b"date,team,spend,leads\n"
         b"2024-01-01,N,12,1\n"
@@ -415,22 +416,27 @@ def test_not_a_number_names_the_first_bad_cell_and_lists_all() -> None:
         date="date", dimensions=("team",), numbers=("spend", "leads")
     )
 
-    with pytest.raises(
-        ImportProblem,
+    with pytest.warns(
+        UserWarning,
         match=(
-            r'File "s\.csv", column "spend", row 3: "abc" is not a number '
-            r"\(3 bad cells in all\)\. Fix the cell, or map the column as a dimension\."
+            r"^2 rows were set aside \(rows 3, 4\): "
+            r'not a number in columns "spend", "leads"\.$'
         ),
-    ) as caught:
-        clean_rows(raw, mapping)
+    ):
+        rows = clean_rows(raw, mapping)
 
-    problem = caught.value
-    assert problem.reason == "not_a_number"
-    assert (problem.location.row, problem.location.column) == (3, "spend")
-    assert problem.bad_rows.to_dict("records") == [
-        {"row": 3, "column": "spend", "value": "abc", "problem": "not a number"},
-        {"row": 3, "column": "leads", "value": "x", "problem": "not a number"},
-        {"row": 4, "column": "spend", "value": "n/a", "problem": "not a number"},
+    # Only sheet row 2 has numbers in both columns.
+    assert rows.to_dict("list") == {
+        "date": [pd.Timestamp("2024-01-01")],
+        "team": ["N"],
+        "spend": [12.0],
+        "leads": [1.0],
+    }
+    reason = "not a number: expected a number such as 1,234.50, $99 or 12%"
+    assert check_rows(raw, mapping).set_aside.to_dict("records") == [
+        {"row": 3, "column": "spend", "value": "abc", "reason": reason},
+        {"row": 3, "column": "leads", "value": "x", "reason": reason},
+        {"row": 4, "column": "spend", "value": "n/a", "reason": reason},
     ]
 
 
@@ -448,7 +454,7 @@ def test_not_a_number_in_a_sheet_names_the_sheet() -> None:
     assert caught.value.reason == "not_a_number"
 
 
-def test_bad_cells_in_rows_without_a_date_are_not_reported() -> None:
+def test_a_row_without_a_date_is_skipped_whatever_else_it_holds() -> None:
     raw = read_table("s.csv", b"date,spend\n2024-01-01,1\n,TOTAL\n")
 
     with pytest.warns(UserWarning, match=r"1 row without a date was skipped \(row 3\)"):
@@ -457,21 +463,23 @@ def test_bad_cells_in_rows_without_a_date_are_not_reported() -> None:
     assert rows["spend"].tolist() == [1.0]
 
 
-def test_not_a_date() -> None:
+def test_cells_that_are_not_dates_set_their_rows_aside() -> None:
     raw = read_table("d.csv", b"date,spend\n2024-01-01,1\n2024-02-30,2\nsoon,3\n")
+    mapping = ColumnMapping(date="date", numbers=("spend",))
 
-    with pytest.raises(
-        ImportProblem,
-        match=(
-            r'File "d\.csv", column "date", row 3: "2024-02-30" is not a date '
-            r"\(2 bad cells in all\)\. Fix the cell, or map the column as a dimension"
-        ),
-    ) as caught:
-        clean_rows(raw, ColumnMapping(date="date", numbers=("spend",)))
+    with pytest.warns(
+        UserWarning,
+        match=r'^2 rows were set aside \(rows 3, 4\): not a date in column "date"\.$',
+    ):
+        rows = clean_rows(raw, mapping)
 
-    assert caught.value.reason == "not_a_date"
-    assert caught.value.bad_rows["row"].tolist() == [3, 4]
-    assert caught.value.bad_rows["value"].tolist() == ["2024-02-30", "soon"]
+    assert rows["spend"].tolist() == [1.0]
+    set_aside = check_rows(raw, mapping).set_aside
+    assert set_aside["row"].tolist() == [3, 4]
+    assert set_aside["value"].tolist() == ["2024-02-30", "soon"]
+    assert set(set_aside["reason"]) == {
+        "not a date: expected a date such as 2025-03-31"
+    }
 
 
 def test_ambiguous_dates_ask_for_an_order() -> None:
@@ -659,8 +667,10 @@ def test_case_07_cp1252_encoding() -> None:
 def test_case_08_title_rows_merged_cells() -> None:
     raw = _read_case("08-title-rows-merged-cells", "input.xlsx")
 
+    # Row 11 reads "Total" in the team column (and has no month).
     with pytest.warns(
-        UserWarning, match=r"1 row without a date was skipped \(row 11\)"
+        UserWarning,
+        match=r"^1 total row was set aside \(row 11\): Goalpost adds rows up itself",
     ):
         mapping, rows = _guess_and_clean(raw)
 
@@ -678,6 +688,16 @@ def test_case_08_title_rows_merged_cells() -> None:
     by_team = rows.groupby("Team")[["Spend", "Leads", "Target leads"]].sum()
     assert by_team.loc["North"].tolist() == [3350.0, 83.0, 92.0]
     assert by_team.loc["South"].tolist() == [2250.0, 57.0, 62.0]
+    check = check_rows(raw, mapping)
+    assert (check.rows_read, check.rows_kept) == (7, 6)
+    assert check.set_aside.to_dict("records") == [
+        {
+            "row": 11,
+            "column": "Team",
+            "value": "Total",
+            "reason": "a total row: Goalpost adds rows up itself",
+        }
+    ]
 
 
 def test_case_11_duplicate_blank_headers() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi.errors import ImportProblem
+from kpi.import_check import check_rows
 from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable, clean_rows, read_table
@@ -91,19 +91,29 @@ def test_superstore_ship_dates_are_day_first_in_this_copy(superstore: RawTable) 
     assert lag.dt.days.between(0, 7).all()
 
 
-def test_superstore_ship_dates_read_month_first_name_the_first_bad_row(
+def test_superstore_ship_dates_read_month_first_set_aside_the_day_first_rows(
     superstore: RawTable,
 ) -> None:
+    plain = pd.read_csv(_path(SUPERSTORE), encoding="cp1252")
+    day_first_only = plain["Ship Date"].str.split("/").str[0].astype(int) > 12
     mapping = ColumnMapping(date="Ship Date", day_first=False)
 
-    # Row 4 of the sheet (frame row 2) holds 16/6/2016.
-    with pytest.raises(
-        ImportProblem, match=r'column "Ship Date", row 4: "16/6/2016" is not a date'
-    ) as caught:
-        clean_rows(superstore, mapping)
+    check = check_rows(superstore, mapping)
 
-    assert caught.value.reason == "not_a_date"
-    assert len(caught.value.bad_rows) == 6_096
+    # 6,096 dates such as 16/6/2016 cannot be month first: their rows are set
+    # aside, one line each, and the first is row 4 of the sheet (frame row 2).
+    assert int(day_first_only.sum()) == 6_096
+    assert (check.rows_read, check.rows_kept) == (9_994, 9_994 - 6_096)
+    assert len(check.set_aside) == 6_096
+    assert check.set_aside.iloc[0].to_dict() == {
+        "row": 4,
+        "column": "Ship Date",
+        "value": "16/6/2016",
+        "reason": "not a date: expected a date such as 2025-03-31 "
+        "or 03/31/2025 (month first)",
+    }
+    expected_rows = (plain.index[day_first_only] + 2).tolist()
+    assert check.set_aside["row"].tolist() == expected_rows
 
 
 def test_superstore_guess(superstore: RawTable) -> None:
