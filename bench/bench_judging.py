@@ -25,6 +25,7 @@ def main() -> None:
     from kpi import evaluate
     from kpi.dashboard import scoped_rows, snapshot
     from kpi.model import EVERYTHING
+    from kpi.number_kinds import per_period_values
     from kpi.sample import load_sample
     from kpi.settings import WorkspaceSettings
     from kpi.store import Store
@@ -32,7 +33,10 @@ def main() -> None:
     store = Store(f"sqlite:///{tempfile.mkdtemp(prefix='goalpost-bench-')}/b.db")
     load_sample(store, TODAY)
     datasets = store.datasets()
-    frames = {d.id: store.rows(d.id, d.version) for d in datasets}
+    frames = {
+        d.id: per_period_values(store.rows(d.id, d.version), d.mapping)
+        for d in datasets
+    }
     rows = scoped_rows(datasets, frames, EVERYTHING)
     definitions = store.definitions()
     settings = WorkspaceSettings()

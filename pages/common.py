@@ -18,7 +18,8 @@ import streamlit as st
 from kpi.dashboard import KpiCard, Snapshot, kpi_card, scoped_rows, snapshot
 from kpi.freshness import stale_behind
 from kpi.metrics import Rows
-from kpi.model import EVERYTHING, Definitions, Scope
+from kpi.model import EVERYTHING, ColumnMapping, Definitions, Scope
+from kpi.number_kinds import per_period_values
 from kpi.sample import ensure_sample
 from kpi.settings import WorkspaceSettings
 from kpi.store import Store, database_url
@@ -129,9 +130,12 @@ def settings() -> WorkspaceSettings:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _frame(url: str, dataset_id: int, version: int) -> pd.DataFrame:
-    # Shared, not copied: kpi never modifies a frame it is given.
-    return _open_store(url).rows(dataset_id, version)
+def _frame(
+    url: str, dataset_id: int, version: int, _mapping: ColumnMapping
+) -> pd.DataFrame:
+    # Shared, not copied: kpi never modifies a frame it is given. A version's
+    # mapping never changes, so the version alone keys the running totals.
+    return per_period_values(_open_store(url).rows(dataset_id, version), _mapping)
 
 
 def definitions() -> Definitions:
@@ -147,7 +151,7 @@ def rows(scope: Scope) -> dict[str, Rows]:
     """Every dataset's current rows that ``scope`` may see."""
     url = database_url(_secrets())
     datasets = store().datasets()
-    frames = {d.id: _frame(url, d.id, d.version) for d in datasets}
+    frames = {d.id: _frame(url, d.id, d.version, d.mapping) for d in datasets}
     return scoped_rows(datasets, frames, scope)
 
 

@@ -8,9 +8,9 @@ from kpi.reading import RawTable, content_hash
 from pages import common
 from pages.sources.datasets import datasets_section
 from pages.sources.import_flow import import_flow
-from pages.sources.mapping_form import guess_mapping_or_offer
 from pages.sources.problems import show_problem
 from pages.sources.sheet import sheet_section
+from pages.sources.table_shape import pick_table, table_digest
 
 common.through_the_router()
 st.title("Data")
@@ -18,11 +18,11 @@ st.title("Data")
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=8)
 def read_upload(
-    file_name: str, digest: str, sheet: str | None, _content: bytes
+    file_name: str, digest: str, sheet: str | None, table: int | None, _content: bytes
 ) -> RawTable:
     # Checked, then read in a child process with memory and time limits, so a
     # hostile file ends in a message and never takes the app down.
-    return read_table_isolated(file_name, _content, sheet)
+    return read_table_isolated(file_name, _content, sheet, table)
 
 
 def upload_section() -> None:
@@ -41,8 +41,12 @@ def upload_section() -> None:
         digest = content_hash(
             content if sheet is None else content + f"\0sheet={sheet}".encode()
         )
-        raw = read_upload(upload.name, digest, sheet, content)
-        guessed = guess_mapping_or_offer(raw)
+        raw = read_upload(upload.name, digest, sheet, None, content)
+        raw = pick_table(
+            raw,
+            lambda table: read_upload(upload.name, digest, sheet, table, content),
+            digest[:12],
+        )
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -58,9 +62,12 @@ def upload_section() -> None:
     default_name = upload.name.rsplit(".", 1)[0]
     if sheet is not None:
         default_name += f" – {sheet}"
-    import_flow(raw, guessed, file_name=upload.name, digest=digest, name=default_name)
+    if raw.table:
+        default_name += f" – table {raw.table + 1}"
+    digest = table_digest(digest, raw)
+    import_flow(raw, file_name=upload.name, digest=digest, name=default_name)
 
 
 upload_section()
-sheet_section(import_flow, guess_mapping_or_offer)
+sheet_section(import_flow)
 datasets_section()

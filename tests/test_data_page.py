@@ -49,7 +49,7 @@ def test_bad_file_gets_a_message_and_stores_nothing(app_env, file_name, content,
     assert stored_datasets(app_env) == before
 
 
-def test_text_mapped_as_number_names_row_and_column(app_env):
+def test_text_mapped_as_number_is_set_aside_with_row_and_column(app_env):
     app = open_app("pages/data.py")
     before = stored_datasets(app_env)
 
@@ -59,16 +59,20 @@ def test_text_mapped_as_number_names_row_and_column(app_env):
     numbers = by_label(app.multiselect, "Number columns")
     numbers.set_value(["Leads", "Spend"]).run()
 
-    message = " ".join(e.value for e in app.error)
-    assert '"leads.csv"' in message
-    assert '"Leads"' in message
-    assert "row 3" in message
-    bad_rows = next(
+    warnings = " ".join(w.value for w in app.warning)
+    assert '"Leads"' in warnings and "row 3" in warnings, warnings
+    set_aside = next(
         d.value for d in app.dataframe if list(d.value.columns)[:2] == ["row", "column"]
     )
-    assert bad_rows[["row", "column", "value"]].values.tolist() == [[3, "Leads", "n/a"]]
-    assert not [b for b in app.button if b.label == "Import"]
-    assert stored_datasets(app_env) == before
+    assert set_aside[["row", "column", "value"]].values.tolist() == [[3, "Leads", "n/a"]]
+    report = {m.label: m.value for m in app.metric}
+    assert (report["Rows read"], report["Rows kept"]) == ("3", "2")
+    assert stored_datasets(app_env) == before, "nothing is stored before Import"
+
+    by_label(app.button, "Import").click().run()
+    # Rows 2 and 4 of the file stay: the count stored is the count previewed.
+    stored = Store(app_env).dataset("leads")
+    assert stored is not None and stored.row_count == 2
 
     app.switch_page("pages/overview.py").run()
     assert not app.exception
@@ -80,7 +84,8 @@ def test_the_same_file_twice_is_stored_once(app_env):
     app = open_app("pages/data.py")
     upload(app, "north.csv", csv)
     by_label(app.button, "Import").click().run()
-    by_label(app.button, "Import").click().run()
+    app.run()
 
-    assert any("already holds this exact file" in i.value for i in app.info)
+    assert any("current rows are this file's" in i.value for i in app.info)
+    assert by_label(app.button, "Import").disabled
     assert ("north", 1) in stored_datasets(app_env)

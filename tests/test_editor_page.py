@@ -130,15 +130,16 @@ def test_rows_set_aside_are_explained_on_the_page(app_env):
     assert any("row 3" in w.value for w in app.warning), [w.value for w in app.warning]
 
 
-def test_a_date_column_that_fails_shows_its_bad_rows(app_env):
+def test_a_total_line_is_set_aside_and_named(app_env):
     csv = b"Week,Team,Leads\n2026-03-02,North,30\nTotal,,30\n"
     app = open_app("pages/data.py")
 
     app.file_uploader[0].set_value(("totals.csv", csv, "text/csv")).run()
 
-    errors = " ".join(e.value for e in app.error)
+    warnings = " ".join(w.value for w in app.warning)
     assert by_label(app.selectbox, "Date column").value == "Week"
-    assert '"Week"' in errors and "row 3" in errors, errors
+    assert "total" in warnings and "row 3" in warnings, warnings
+    assert any("Ready: 1 of 2 rows" in s.value for s in app.success)
 
 
 def test_a_link_to_an_unknown_team_says_so(app_env):

@@ -7,7 +7,8 @@ import streamlit as st
 from kpi.errors import ImportProblem
 from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
-from kpi.reading import RawTable
+from kpi.number_kinds import RUNNING_TOTAL, SNAPSHOT, columns_of_kind
+from kpi.reading import RawTable, content_hash
 from pages import common
 
 
@@ -30,6 +31,8 @@ def guess_mapping_or_offer(raw: RawTable) -> ColumnMapping:
 
 def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
     columns = list(raw.frame.columns)
+    # Keys follow the columns, so a reshaped table gets a fresh form.
+    key = f"{key}-{content_hash(repr(columns).encode())[:8]}"
     st.markdown("**Column mapping** — checked by Goalpost, corrected by you.")
     left, middle, right = st.columns(3)
     date = left.selectbox(
@@ -78,6 +81,7 @@ def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMappi
         index=list(orders.values()).index(day_first),
         key=f"order-{key}",
     )
+    number_kinds, decimal_comma = _number_meaning(numbers, guessed, key)
     return ColumnMapping(
         date=date,
         dimensions=tuple(dimensions),
@@ -85,4 +89,47 @@ def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMappi
         team=team,
         person=person,
         day_first=orders[order],
+        number_kinds=number_kinds,
+        decimal_comma=decimal_comma,
     )
+
+
+def _number_meaning(
+    numbers: list[str], guessed: ColumnMapping, key: str
+) -> tuple[tuple[tuple[str, str], ...], bool | None]:
+    """What each number column's values mean, and the decimal separator."""
+    left, middle, right = st.columns(3)
+    running = left.multiselect(
+        "Running totals (turned into per-period values)",
+        numbers,
+        default=[c for c in columns_of_kind(guessed, RUNNING_TOTAL) if c in numbers],
+        key=f"running-{key}",
+        help="Cells hold the amount so far (year to date); Goalpost uses the "
+        "change from the previous date.",
+    )
+    snapshots = middle.multiselect(
+        "Snapshots (latest value wins, never summed)",
+        [c for c in numbers if c not in running],
+        default=[
+            c
+            for c in columns_of_kind(guessed, SNAPSHOT)
+            if c in numbers and c not in running
+        ],
+        key=f"snapshot-{key}",
+        help="Cells hold a level on their date (headcount, balance). Other "
+        "number columns hold the amount of their own date.",
+    )
+    separators = {
+        "Detect from the values": None,
+        "Decimal comma (1.234,5)": True,
+        "Decimal point (1,234.5)": False,
+    }
+    separator = right.selectbox(
+        "Decimal separator",
+        list(separators),
+        index=list(separators.values()).index(guessed.decimal_comma),
+        key=f"decimal-{key}",
+        help="Applies to number columns only, never to dates.",
+    )
+    kinds = [(c, RUNNING_TOTAL) for c in running] + [(c, SNAPSHOT) for c in snapshots]
+    return tuple(kinds), separators[separator]

@@ -21,8 +21,9 @@ from kpi.gsheets import (
     sheet_id_from,
     values_to_table,
 )
-from kpi.model import ColumnMapping
-from kpi.reading import RawTable, content_hash
+from kpi.reading import content_hash
+from pages.sources.problems import show_problem
+from pages.sources.table_shape import pick_table, table_digest
 
 SETUP = (
     "To read Google Sheets, add a service account key to `.streamlit/secrets.toml` "
@@ -52,10 +53,8 @@ def _read(sheet_id: str, worksheet: str | None, refresh: int) -> SheetRead:
     return read_sheet(open_client(info), sheet_id, worksheet)
 
 
-def sheet_section(
-    import_flow: Callable[..., None], guess: Callable[[RawTable], ColumnMapping]
-) -> None:
-    """The section; ``import_flow`` and ``guess`` are the upload's own steps."""
+def sheet_section(import_flow: Callable[..., None]) -> None:
+    """The section; ``import_flow`` is the upload's own next step."""
     st.header("Link a Google Sheet")
     info = service_account()
     if info is None:
@@ -82,10 +81,13 @@ def sheet_section(
             if worksheet == first.worksheet
             else _read(sheet_id, worksheet, refresh)
         )
-        raw = values_to_table(read)
-        guessed = guess(raw)
+        raw = pick_table(
+            values_to_table(read),
+            lambda table: values_to_table(read, table),
+            f"sheet-{sheet_id}",
+        )
     except GoalpostError as problem:
-        st.error(problem.message, icon=":material/error:")
+        show_problem(problem)
         return
     left, right = st.columns([3, 1])
     left.caption(f"Last read at {read.read_at:%Y-%m-%d %H:%M} UTC.")
@@ -96,8 +98,7 @@ def sheet_section(
     digest = content_hash(json.dumps([sheet_id, read.worksheet, read.values]).encode())
     import_flow(
         raw,
-        guessed,
         file_name=f"Google Sheet {read.title}",
-        digest=digest,
+        digest=table_digest(digest, raw),
         name=f"{read.title} – {read.worksheet}",
     )
