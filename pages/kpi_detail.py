@@ -10,7 +10,9 @@ from kpi.dashboard import kpi_breakdown, kpi_dimensions, kpi_series
 from kpi.errors import GoalpostError
 from kpi.formatting import format_fraction, format_value
 from kpi.model import PERIODS
+from kpi.smart import smart_check
 from pages import common
+from pages.editor.smart_ticks import show_compact
 
 common.through_the_router()
 st.title("KPI detail")
@@ -36,6 +38,7 @@ st.markdown(
     + common.status_badge(report.status)
 )
 st.caption(common.plain(report.explanation))
+show_compact(smart_check(kpi, definitions, rows, common.today(), settings=settings))
 facts = st.columns(4)
 facts[0].metric(
     "Actual", format_value(report.actual, metric.unit), help=actual_caption(report)
