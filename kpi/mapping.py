@@ -9,13 +9,15 @@ few distinct values, among which a team and a person.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from kpi.errors import ImportProblem
 from kpi.model import ColumnMapping
 from kpi.reading import RawTable
+from kpi.total_rows import total_mask
 from kpi.values import (
     blank_mask,
     date_order_votes,
@@ -73,7 +75,10 @@ def guess_mapping(raw: RawTable, *, require_date: bool = True) -> ColumnMapping:
     With ``require_date=False`` a file without a clear date column still gets
     a mapping: the column named most like a date (else the first) is offered
     as the date, so that the user can correct it and see the cells that fail.
+    Total lines ("Total", "Subtotal East") are left out of the guess, as the
+    import leaves them out of the rows.
     """
+    raw = _without_total_lines(raw)
     profiles = [profile_column(raw, name) for name in raw.frame.columns]
     dates = [p for p in profiles if p.is_date]
     if not dates and not require_date:
@@ -107,6 +112,17 @@ def guess_mapping(raw: RawTable, *, require_date: bool = True) -> ColumnMapping:
         person=person,
         day_first=date_order_votes(raw.frame[date.name]).decided,
     )
+
+
+def _without_total_lines(raw: RawTable) -> RawTable:
+    frame = raw.frame
+    totals = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        totals |= total_mask(frame[name]).to_numpy()
+    if not totals.any():
+        return raw
+    # Row numbers are not kept: a guess never names a row.
+    return replace(raw, frame=frame[~totals].reset_index(drop=True), row_numbers=())
 
 
 def profile_column(raw: RawTable, name: str) -> ColumnProfile:

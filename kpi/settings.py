@@ -37,6 +37,8 @@ class WorkspaceSettings:
     - ``seasonal_pacing``: expected-to-date follows last year's share of the
       same dates instead of a straight line (DESIGN.md rule 3).
     - ``day_first``: read 03/04/2026 as 3 April rather than 4 March.
+    - ``decimal_comma``: new files' numbers are read with a decimal comma
+      (1.234,50) unless their mapping says otherwise; never applied to dates.
     """
 
     week_start: str = "monday"
@@ -45,6 +47,7 @@ class WorkspaceSettings:
     seasonal_pacing: bool = False
     day_first: bool = False
     fiscal_year_named_by: str = "end"
+    decimal_comma: bool = False
 
     def __post_init__(self) -> None:
         if self.week_start not in WEEK_STARTS:
@@ -137,6 +140,7 @@ class WorkspaceSettings:
             at_risk_pace=float(data.get("at_risk_pace") or defaults.at_risk_pace),
             seasonal_pacing=bool(data.get("seasonal_pacing", False)),
             day_first=bool(data.get("day_first", False)),
+            decimal_comma=bool(data.get("decimal_comma", False)),
         )
 
 

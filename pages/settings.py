@@ -54,7 +54,12 @@ with st.form("settings-form"):
     day_first = left.toggle(
         "Dates are day-first (03/04/2026 is 3 April)", value=current.day_first
     )
-    apply_to_running = right.checkbox(
+    decimal_comma = right.toggle(
+        "Numbers use a decimal comma (1.234,50)",
+        value=current.decimal_comma,
+        help="The default for new files' mapping; never applied to dates.",
+    )
+    apply_to_running = left.checkbox(
         "Apply a new at-risk band to KPIs still running",
         help="A KPI keeps the band it was judged with. KPIs whose time frame has "
         "ended always keep theirs, so a past outcome never changes.",
@@ -68,6 +73,7 @@ if submitted:
         seasonal_pacing=seasonal,
         day_first=day_first,
         fiscal_year_named_by=named_by,
+        decimal_comma=decimal_comma,
     )
     definitions = common.definitions()
     kept = keep_status_bands(

@@ -64,7 +64,8 @@ def test_text_mapped_as_number_is_set_aside_with_row_and_column(app_env):
     set_aside = next(
         d.value for d in app.dataframe if list(d.value.columns)[:2] == ["row", "column"]
     )
-    assert set_aside[["row", "column", "value"]].values.tolist() == [[3, "Leads", "n/a"]]
+    cells = set_aside[["row", "column", "value"]].values.tolist()
+    assert cells == [[3, "Leads", "n/a"]]
     report = {m.label: m.value for m in app.metric}
     assert (report["Rows read"], report["Rows kept"]) == ("3", "2")
     assert stored_datasets(app_env) == before, "nothing is stored before Import"

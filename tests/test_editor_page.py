@@ -174,6 +174,24 @@ def test_open_date_orders_follow_the_day_first_setting(app_env):
     assert by_label(app.selectbox, "Date order").value == "Day first (31/12)"
 
 
+def test_the_decimal_comma_setting_reads_new_files_that_way(app_env):
+    app = open_app("pages/data.py")
+    Store(app_env).set_setting("workspace", {"decimal_comma": True})
+    # "1.234" reads either way: only the setting can make it 1,234.
+    csv = b"date,team,spend\n2026-03-02,North,1.234\n2026-03-09,North,2.500\n"
+
+    app.file_uploader[0].set_value(("spend.csv", csv, "text/csv")).run()
+    assert by_label(app.selectbox, "Decimal separator").value.startswith(
+        "Decimal comma"
+    )
+    by_label(app.button, "Import").click().run()
+
+    stored = Store(app_env).dataset("spend")
+    assert stored is not None
+    rows = Store(app_env).rows(stored.id, stored.version)
+    assert rows["spend"].tolist() == [1234.0, 2500.0]
+
+
 def test_a_broken_definition_does_not_block_other_saves(app_env):
     app = open_app(EDITOR)
     store = Store(app_env)

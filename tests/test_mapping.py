@@ -217,3 +217,17 @@ def test_a_guess_is_a_mapping_clean_rows_accepts() -> None:
         person=None,
         day_first=None,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Week,Team,Leads\n2026-03-02,North,30\n2026-03-09,South,20\nTotal,,50\n",
+        "Week,Team,Leads\n2026-03-02,North,30\nSubtotal North:,,30\n"
+        "2026-03-09,South,20\nGrand total,,50\n",
+    ],
+)
+def test_total_lines_do_not_hide_the_date_column(text: str) -> None:
+    mapping = guess_mapping(read_table("totals.csv", text.encode()))
+
+    assert (mapping.date, mapping.numbers, mapping.team) == ("Week", ("Leads",), "Team")

@@ -124,10 +124,13 @@ def _number_meaning(
         "Decimal comma (1.234,5)": True,
         "Decimal point (1,234.5)": False,
     }
+    decimal_comma = guessed.decimal_comma
+    if decimal_comma is None and common.settings().decimal_comma:
+        decimal_comma = True
     separator = right.selectbox(
         "Decimal separator",
         list(separators),
-        index=list(separators.values()).index(guessed.decimal_comma),
+        index=list(separators.values()).index(decimal_comma),
         key=f"decimal-{key}",
         help="Applies to number columns only, never to dates.",
     )
