@@ -31,6 +31,12 @@ PAGES = [
         url_path="definitions",
     ),
     st.Page(
+        "pages/plan.py",
+        title="What would it take?",
+        icon=":material/calculate:",
+        url_path="plan",
+    ),
+    st.Page(
         "pages/settings.py",
         title="Settings",
         icon=":material/settings:",

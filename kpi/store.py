@@ -27,8 +27,6 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-# Declares the scenario tables (revision 0005) on the store's metadata.
-import kpi.scenario_store  # noqa: F401
 from kpi.definition_checks import goal_users, metric_users, name_all
 from kpi.errors import DefinitionError, GoalpostError
 from kpi.freshness import check_cadence

@@ -14,6 +14,7 @@ PAGES = [
     "pages/kpi_detail.py",
     "pages/data.py",
     "pages/definitions.py",
+    "pages/plan.py",
     "pages/settings.py",
 ]
 

@@ -7,6 +7,7 @@ again changes nothing; the definitions CHECK still refuses unknown kinds.
 
 from __future__ import annotations
 
+import importlib
 import io
 import threading
 import uuid
@@ -33,6 +34,10 @@ from kpi.store_migrate import (
     migration_config,
 )
 from kpi.store_schema import metadata, version_table
+
+# Tables declared outside kpi/store_schema.py join its metadata on import;
+# the schema comparison below must see every one of them.
+importlib.import_module("kpi.scenario_store")
 
 # ---------------------------------------------------------------------------
 # A blank database per test: a SQLite file, or a PostgreSQL schema of its own.
