@@ -1,4 +1,4 @@
-"""Metrics & KPIs: define metrics, KPIs, goals and monthly targets; YAML in and out."""
+"""Metrics & KPIs: metrics, KPIs, goals, monthly targets, YAML in and out, templates."""
 
 import streamlit as st
 
@@ -8,6 +8,7 @@ from pages.editor.kpi_form import kpis_tab
 from pages.editor.metric_form import metrics_tab
 from pages.editor.shared import open_editor, show_flash, show_standing_problems
 from pages.editor.targets_form import targets_tab
+from pages.editor.template_gallery import templates_tab
 from pages.editor.yaml_io import yaml_tab
 
 common.through_the_router()
@@ -17,8 +18,9 @@ show_flash()
 show_standing_problems(editor)
 
 # A key keeps the open tab across the reruns that every save causes.
-metrics, kpis, goals, targets, yaml_io = st.tabs(
-    ["Metrics", "KPIs", "Goals", "Targets", "Import / export"], key="editor-tab"
+metrics, kpis, goals, targets, yaml_io, templates = st.tabs(
+    ["Metrics", "KPIs", "Goals", "Targets", "Import / export", "Templates"],
+    key="editor-tab",
 )
 with metrics:
     metrics_tab(editor)
@@ -30,3 +32,5 @@ with targets:
     targets_tab(editor)
 with yaml_io:
     yaml_tab(editor)
+with templates:
+    templates_tab(editor)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
 from kpi.settings import WorkspaceSettings
+from kpi.templates import read_template
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -60,3 +62,30 @@ def test_readme_opens_with_the_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def readme_section(title: str) -> str:
+    """The README's text from ``## title`` to the next ``## `` heading."""
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+TEMPLATE_FILES = sorted(p.name for p in (ROOT / "data" / "templates").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("file_name", TEMPLATE_FILES)
+def test_readme_lists_every_template_file(file_name):
+    assert f"| `{file_name}` |" in readme_section("Templates")
+
+
+def test_readme_lists_no_template_file_that_is_gone():
+    listed = re.findall(r"^\| `([\w-]+\.yaml)` \|", readme_section("Templates"), re.M)
+    assert sorted(listed) == TEMPLATE_FILES
+
+
+def test_readme_template_example_reads():
+    section = readme_section("Templates")
+    example = section.split("```yaml", 1)[1].split("```", 1)[0]
+
+    template = read_template(example, field="example")
+
+    assert [kpi.key for kpi in template.kpis] == ["revenue", "average_deal_size"]

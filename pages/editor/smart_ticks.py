@@ -14,6 +14,13 @@ def tick_line(tick: SmartTick) -> str:
     return f":{colour}[{icon} **{tick.name}** · {tick.verdict}] — {reason}"
 
 
+def smart_letters(check: SmartCheck) -> str:
+    """Plain text for a table cell: "✓S ✓M ✓A ✗R ✓T"."""
+    return " ".join(
+        f"{'✓' if tick.passed else '✗'}{tick.name[0]}" for tick in check.ticks
+    )
+
+
 def show_ticks(check: SmartCheck) -> None:
     """All five ticks, one line each; a failing check also says it may be saved."""
     for tick in check.ticks:
