@@ -18,7 +18,7 @@ import openpyxl.xml
 import openpyxl.xml.functions
 
 from kpi.errors import GoalpostError
-from kpi.file_rows import XLSX_MAGIC
+from kpi.file_rows import MAX_SHEET_COLUMNS, XLSX_MAGIC
 
 # Default upload cap for callers; Streamlit's own uploader default is 200 MB.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -33,8 +33,6 @@ MAX_COMPRESSION_RATIO = 400
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 # 2,000,000 cells as Python objects take ~200 MB in a RawTable.
 MAX_SHEET_CELLS = 2_000_000
-# Excel's own column limit (XFD); a wider range is a damaged file.
-MAX_SHEET_COLUMNS = 16_384
 # Office writes <dimension> and any DTD before the cell data, within 4 KB.
 XML_HEAD_BYTES = 4096
 

@@ -24,6 +24,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from kpi.errors import ImportProblem, Location
 from kpi.xlsx_formulas import unsaved_formula_note, unsaved_formulas
 
+# Excel's own column limit (XFD); a wider sheet or CSV is refused.
+MAX_SHEET_COLUMNS = 16_384
+
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
 UPLOAD_ADVICE = "Upload a CSV or XLSX file with a header row and rows of data below it."
@@ -56,13 +59,18 @@ def decode_text(file_name: str, content: bytes) -> tuple[str, str, list[str]]:
         if content.startswith(magic):
             what = f"{location.describe()} is {kind}."
             raise problem("not_a_spreadsheet", location, what, _OFFICE_ADVICE)
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    # UTF-32's little-endian mark starts with UTF-16's, so it is tried first.
+    for marks, encoding, label in (
+        ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32", "UTF-32"),
+        ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16", "UTF-16"),
+    ):
+        if not content.startswith(marks):
+            continue
         try:
-            return content.decode("utf-16"), "utf-16", []
+            return content.decode(encoding), encoding, []
         except UnicodeDecodeError as error:
-            what = (
-                f"{location.describe()} starts as UTF-16 but byte {error.start} is not."
-            )
+            where = f"byte {error.start}"
+            what = f"{location.describe()} starts as {label} but {where} is not."
             raise problem("not_a_spreadsheet", location, what, _RESAVE_ADVICE) from None
 
     control = _CONTROL_BYTES.search(content)
@@ -110,6 +118,15 @@ def csv_rows(file_name: str, text: str) -> tuple[list[list[str]], str]:
         location = Location(file_name)
         what = f"{location.describe()} cannot be read as CSV ({error})."
         raise problem("not_a_spreadsheet", location, what, _RESAVE_ADVICE) from error
+    widest = max((len(row) for row in rows), default=0)
+    if widest > MAX_SHEET_COLUMNS:
+        location = Location(file_name)
+        what = (
+            f"{location.describe()} has rows {widest:,} fields wide; Goalpost reads "
+            f"at most {MAX_SHEET_COLUMNS:,} columns, as Excel does."
+        )
+        advice = "Keep only the columns you need, save it and upload it again."
+        raise problem("file_too_large", location, what, advice)
     return rows, delimiter
 
 

@@ -38,7 +38,7 @@ from kpi.set_aside import (
     not_a_number_reason,
     set_aside_table,
 )
-from kpi.total_rows import total_mask
+from kpi.total_rows import total_lines
 from kpi.values import (
     date_order_votes,
     parse_date_column,
@@ -94,10 +94,8 @@ def check_rows(raw: RawTable, mapping: ColumnMapping) -> ImportCheck:
     _check_number_kinds(raw, mapping)
     _check_columns_exist(raw, [mapping.date, *dimensions, *numbers])
 
-    totals = [
-        Flagged(name, total_mask(raw.frame[name]).to_numpy(), TOTAL_REASON)
-        for name in [mapping.date, *dimensions]
-    ]
+    lines = total_lines(raw.frame, mapping.date, dimensions)
+    totals = [Flagged(name, cells, TOTAL_REASON) for name, cells in lines.items()]
     in_total = np.logical_or.reduce([found.cells for found in totals])
     dates, date_flags = _read_dates(raw, mapping, ~in_total)
     read = {name: _read_numbers(raw, name, mapping, ~in_total) for name in numbers}

@@ -138,8 +138,10 @@ def check_same_mapping(
 ) -> None:
     """Refuse (``mapping_differs``) a merge or append mapped unlike the dataset.
 
-    Compared: the date column, the set of key dimensions, the set of numbers
-    and the set of row columns; the message names every column that differs.
+    Compared: the date column, the set of key dimensions, the set of numbers,
+    the set of row columns and what each number means (per period, running
+    total, snapshot: the dataset has one meaning for all its rows); the
+    message names every column that differs.
     """
     differing: set[str] = set()
     for before, now in (
@@ -148,6 +150,11 @@ def check_same_mapping(
         (current_columns, [str(column) for column in rows.columns]),
     ):
         differing |= set(before) ^ set(now)
+    differing |= {
+        name
+        for name in mapping.numbers
+        if current.number_kind(name) != mapping.number_kind(name)
+    }
     if not differing:
         return
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
 from kpi.errors import ImportProblem
@@ -75,10 +74,10 @@ def guess_mapping(raw: RawTable, *, require_date: bool = True) -> ColumnMapping:
     With ``require_date=False`` a file without a clear date column still gets
     a mapping: the column named most like a date (else the first) is offered
     as the date, so that the user can correct it and see the cells that fail.
-    Total lines ("Total", "Subtotal East") are left out of the guess, as the
-    import leaves them out of the rows.
+    Total cells ("Total", "Subtotal East") among a column's other values are
+    left out of the guess, as the import leaves total lines out of the rows.
     """
-    raw = _without_total_lines(raw)
+    raw = _without_total_cells(raw)
     profiles = [profile_column(raw, name) for name in raw.frame.columns]
     dates = [p for p in profiles if p.is_date]
     if not dates and not require_date:
@@ -114,15 +113,17 @@ def guess_mapping(raw: RawTable, *, require_date: bool = True) -> ColumnMapping:
     )
 
 
-def _without_total_lines(raw: RawTable) -> RawTable:
-    frame = raw.frame
-    totals = np.zeros(len(frame), dtype=bool)
+def _without_total_cells(raw: RawTable) -> RawTable:
+    # A "Total" among a column's dates or numbers hides what the column is;
+    # a label on more than half the rows ("Total Rewards" on every row) is the
+    # column's own.
+    frame = raw.frame.copy()
     for name in frame.columns:
-        totals |= total_mask(frame[name]).to_numpy()
-    if not totals.any():
-        return raw
-    # Row numbers are not kept: a guess never names a row.
-    return replace(raw, frame=frame[~totals].reset_index(drop=True), row_numbers=())
+        totals = total_mask(frame[name])
+        filled = int((~blank_mask(frame[name])).sum())
+        if totals.any() and 2 * int(totals.sum()) <= filled:
+            frame[name] = frame[name].where(~totals, None)
+    return replace(raw, frame=frame)
 
 
 def profile_column(raw: RawTable, name: str) -> ColumnProfile:

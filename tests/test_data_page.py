@@ -87,6 +87,6 @@ def test_the_same_file_twice_is_stored_once(app_env):
     by_label(app.button, "Import").click().run()
     app.run()
 
-    assert any("current rows are this file's" in i.value for i in app.info)
+    assert any("already hold this file's rows" in i.value for i in app.info)
     assert by_label(app.button, "Import").disabled
     assert ("north", 1) in stored_datasets(app_env)

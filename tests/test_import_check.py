@@ -104,9 +104,14 @@ def test_clean_rows_is_the_report_rows_with_one_warning_per_reason() -> None:
         ("Totals", True),
         ("TOTAL:", True),
         ("total", True),
-        ("Total East", True),
-        ("East Total", True),
+        # A labelled total on a dated row is a name unless its label is a
+        # value of the table: "North" is, "East" and "Rewards" are not.
+        ("Total North", True),
+        ("North Total", True),
         ("Subtotal: North", True),
+        ("Total East", False),
+        ("Total Rewards", False),
+        ("Sum Pro", False),
         ("Sub-total", True),
         ("Totally new", False),
         ("Summer", False),
@@ -123,6 +128,24 @@ def test_total_labels_in_a_dimension(label: str, is_total: bool) -> None:
     expected = [(3, "team", label.strip(), TOTAL)] if is_total else []
     assert lines(check) == expected
     assert check.rows_kept == (1 if is_total else 2)
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept"),
+    [
+        # Undated labelled totals are totals, whatever their label.
+        ("2025-03-03,North,4\n,Total East,4\n", 1),
+        ("2025-03-03,North,4\nTotal,Total East,4\n", 1),
+        # A team named like a total, on every row, is a team.
+        ("2025-03-03,Total Rewards,3\n2025-03-10,Total Rewards,2\n", 2),
+        # Its subtotal line, undated, still goes.
+        ("2025-03-03,Total Rewards,3\n,Total Rewards Total,3\n", 1),
+    ],
+)
+def test_labelled_totals_need_no_date_or_a_known_label(rows: str, kept: int) -> None:
+    raw = read_table("t.csv", f"date,team,leads\n{rows}".encode())
+
+    assert check_rows(raw, SALES_LEADS).rows_kept == kept
 
 
 @pytest.mark.parametrize(

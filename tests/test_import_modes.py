@@ -355,6 +355,18 @@ MAPPINGS_THAT_DIFFER = [
         NEWER.rename(columns={"date": "day"}),
         "date, day",
     ),
+    # Same columns, but amount read as a level: the old rows would change
+    # meaning with it.
+    (
+        ColumnMapping(
+            date="date",
+            dimensions=("team",),
+            numbers=("amount",),
+            number_kinds=(("amount", "snapshot"),),
+        ),
+        NEWER,
+        "amount",
+    ),
 ]
 
 

@@ -72,6 +72,31 @@ def test_a_second_file_goes_in_by_the_chosen_mode(
     )
 
 
+def test_a_re_upload_merges_by_default_and_says_what_it_did(app_env):
+    app = open_app("pages/data.py")
+    import_first_weeks(app)
+
+    upload(app, "leads.csv", NEXT_WEEKS)
+    by_label(app.button, "Import").click().run()
+
+    # The file's 2 rows: (16 March, North) new, (9 March, North) replacing one.
+    expected = 'Imported 2 rows into "leads" (version 2): 1 new, 1 replaced, 5 rows'
+    assert any(expected in s.value for s in app.success), [s.value for s in app.success]
+
+
+def test_replacing_a_dataset_names_the_metrics_it_would_break(app_env):
+    app = open_app("pages/data.py")
+    # The sample's "sales" dataset feeds revenue, deals, calls... from its columns.
+    upload(app, "sales.csv", b"Date,Region,Revenue\n2026-04-01,East,100\n")
+    assert app.error, "a merge needs the dataset's columns"
+    radio = next(r for r in app.radio if r.label.startswith('"sales" exists'))
+    radio.set_value(next(o for o in radio.options if o.startswith("Replace"))).run()
+
+    broken = [w.value for w in app.warning if "breaks it" in w.value]
+    assert any('"revenue"' in message for message in broken), broken
+    assert any('"calls"' in message for message in broken), broken
+
+
 def test_appending_rows_the_dataset_has_warns_of_counting_twice(app_env):
     app = open_app("pages/data.py")
     import_first_weeks(app)
@@ -132,8 +157,11 @@ def test_a_report_with_months_across_turns_into_rows(app_env):
     upload(app, "report.csv", REPORT)
 
     assert by_label(app.checkbox, "Turn into rows").value
-    # 2 regions x 3 months; the Total row and column are left out.
+    # 2 regions x 3 months; the Total row (sheet row 4) and column are left out.
     assert any("Ready: 6 of 6 rows" in s.value for s in app.success)
+    notes = " ".join(i.value for i in app.info)
+    assert "Rows left out (totals or no label): row 4" in notes, notes
+    assert 'Columns left out: "Total"' in notes, notes
     by_label(app.button, "Import").click().run()
     dataset, rows = stored(app_env, "report")
     assert (dataset.row_count, rows["Value"].sum()) == (6, 75)

@@ -231,3 +231,19 @@ def test_total_lines_do_not_hide_the_date_column(text: str) -> None:
     mapping = guess_mapping(read_table("totals.csv", text.encode()))
 
     assert (mapping.date, mapping.numbers, mapping.team) == ("Week", ("Leads",), "Team")
+
+
+def test_a_team_named_like_a_total_keeps_the_guess_whole() -> None:
+    text = (
+        "Week,Team,Hires,Cost\n"
+        "2026-03-02,Total Rewards,3,1200\n"
+        "2026-03-09,Total Rewards,2,800\n"
+        "2026-03-16,Total Rewards,4,1500\n"
+    )
+    mapping = guess_mapping(read_table("hr.csv", text.encode()))
+
+    assert (mapping.date, mapping.numbers, mapping.team) == (
+        "Week",
+        ("Hires", "Cost"),
+        "Team",
+    )

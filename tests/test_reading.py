@@ -81,11 +81,32 @@ def test_cp1252_is_the_fallback_and_is_reported() -> None:
     assert any("Windows-1252" in note and "byte 13" in note for note in raw.notes)
 
 
-def test_utf16_with_bom() -> None:
-    raw = read_table("u16.csv", "team\tspend\nZoë\t5\n".encode("utf-16"))
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("utf-16", "utf-16"),
+        ("utf-16-be", None),  # no mark: refused below as binary
+        ("utf-32", "utf-32"),  # its mark starts like UTF-16's
+    ],
+)
+def test_utf16_and_utf32_with_bom(encoding: str, named: str | None) -> None:
+    content = "team\tspend\nZoë\t5\n".encode(encoding)
+    if named is None:
+        with pytest.raises(ImportProblem, match="byte 0 \\(0x00\\)"):
+            read_table("u.csv", content)
+        return
+    raw = read_table("u.csv", content)
 
-    assert raw.encoding == "utf-16"
+    assert raw.encoding == named
     assert raw.frame.to_numpy().tolist() == [["Zoë", "5"]]
+
+
+def test_a_csv_wider_than_excel_allows_is_refused() -> None:
+    content = (",".join(f"c{i}" for i in range(16_385)) + "\n").encode()
+
+    with pytest.raises(ImportProblem, match="16,385 fields wide") as refused:
+        read_table("wide.csv", content)
+    assert refused.value.reason == "file_too_large"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import streamlit as st
 from kpi.errors import GoalpostError
 from kpi.import_check import check_rows
 from kpi.reading import RawTable
+from kpi.reshape import looks_like_report
 from pages.sources.import_mode import ImportTarget, import_section
 from pages.sources.mapping_form import guess_mapping_or_offer, mapping_form
 from pages.sources.problems import show_problem
@@ -25,7 +26,13 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
         show_problem(problem)
         return
     if table is not raw:
-        st.caption("As Goalpost will map it:")
+        st.caption(
+            f"As Goalpost will map it: the file's {len(raw.frame):,} rows make "
+            f"{len(table.frame):,}."
+        )
+        for note in table.notes:
+            if note not in raw.notes:
+                st.info(note, icon=":material/info:")
         st.dataframe(_numbered(table), width="stretch")
 
     mapping = mapping_form(table, guessed, key)
@@ -47,8 +54,11 @@ def _preview(raw: RawTable) -> None:
         f"{len(raw.frame):,} rows × {len(raw.frame.columns)} columns, header on row "
         f"{raw.header_row}{encoding}."
     )
+    report = looks_like_report(raw)
     for note in raw.notes:
-        st.info(note, icon=":material/info:")
+        # The report note asks for "Turn into rows", which shaping offers.
+        if report is None or note != report.note():
+            st.info(note, icon=":material/info:")
     st.dataframe(_numbered(raw), width="stretch")
 
 

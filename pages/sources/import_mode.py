@@ -8,15 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from kpi.errors import GoalpostError
+from kpi.import_effects import metrics_broken_by
 from kpi.import_modes import ImportMode, ImportPlan
 from kpi.model import ColumnMapping
 from pages import common
 from pages.sources.problems import show_problem
 
+# Merge first: a newer file replaces the rows for its keys and keeps the rest.
 MODES: dict[str, ImportMode] = {
-    "Replace its rows with this file's": "replace",
     "Merge: this file's dates and teams replace theirs, the rest stay": "merge",
     "Append: add this file's rows (next week's)": "append",
+    "Replace: this file's rows become the dataset's": "replace",
 }
 
 
@@ -60,6 +62,13 @@ def import_section(target: ImportTarget, default_name: str, key: str) -> None:
         show_problem(problem)
         return
     _show_plan(name, plan, target.rows_read)
+    if mode == "replace" and name in existing:
+        for message in metrics_broken_by(common.definitions(), name, target.mapping):
+            st.warning(
+                f"{message} Importing with replace breaks it; map the same columns "
+                "or choose merge.",
+                icon=":material/warning:",
+            )
     if st.button("Import", type="primary", disabled=plan.nothing_changes, key=key):
         _import(name, target, mode)
 
@@ -103,13 +112,15 @@ def _import(name: str, target: ImportTarget, mode: ImportMode) -> None:
     if not outcome.changed:
         st.info(f'"{name}" already holds these rows; nothing changed.')
         return
-    noun = "row" if outcome.rows_added == 1 else "rows"
-    replaced = (
-        f"; {outcome.rows_replaced:,} replaced, {outcome.row_count:,} rows in all"
-        if outcome.rows_replaced or outcome.row_count != outcome.rows_added
+    count = len(target.rows)
+    noun = "row" if count == 1 else "rows"
+    combined = (
+        f": {outcome.rows_added:,} new, {outcome.rows_replaced:,} replaced, "
+        f"{outcome.row_count:,} rows in all"
+        if outcome.row_count != count
         else ""
     )
     st.success(
-        f'Imported {outcome.rows_added:,} {noun} into "{name}" '
-        f"(version {outcome.version}){replaced}."
+        f'Imported {count:,} {noun} into "{name}" (version {outcome.version})'
+        f"{combined}."
     )

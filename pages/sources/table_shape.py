@@ -45,12 +45,17 @@ def shaped(raw: RawTable, key: str) -> RawTable:
     each when the person keeps the box ticked. Raises ImportProblem from
     ``kpi.reshape``."""
     layout = looks_like_report(raw)
+    if layout is not None:
+        st.info(
+            f"This table is a report with {layout.describe()}.",
+            icon=":material/table_chart:",
+        )
     if layout is not None and st.checkbox(
         "Turn into rows",
         value=True,
         key=f"unpivot-{key}",
-        help=f"The table is a report with {layout.describe()}: one row per "
-        "label and period is what Goalpost can map. Totals are left out.",
+        help="One row per label and period is what Goalpost can map. Totals "
+        "are left out.",
     ):
         # An unpivoted report has a label and a value column by construction;
         # reading it as a long file again would undo the choice.
