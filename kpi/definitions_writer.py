@@ -58,7 +58,7 @@ def _goal_entry(goal: Goal) -> dict[str, Any]:
 
 def _kpi_entry(kpi: KPI) -> dict[str, Any]:
     data = kpi.to_dict()
-    time_frame = _time_frame_text(kpi.start, kpi.end)
+    time_frame = time_frame_text(kpi.start, kpi.end)
     data = {
         **{k: v for k, v in data.items() if k not in ("start", "end", "target")},
         "time_frame": time_frame,
@@ -73,7 +73,7 @@ def _planned_entry(row: PlannedTarget) -> dict[str, Any]:
     data = row.to_dict()
     data = {
         **{k: v for k, v in data.items() if k not in ("start", "end")},
-        "time_frame": _time_frame_text(row.start, row.end),
+        "time_frame": time_frame_text(row.start, row.end),
     }
     return _plain_numbers(data)
 
@@ -84,7 +84,7 @@ def _target_entry(kpi: KPI) -> dict[str, Any]:
     if target.baseline_start is not None and target.baseline_end is not None:
         data.pop("baseline_start")
         data.pop("baseline_end")
-        data["baseline_period"] = _time_frame_text(
+        data["baseline_period"] = time_frame_text(
             target.baseline_start, target.baseline_end
         )
     if target.kind != "change" and target.resolves_to == "total":
@@ -100,8 +100,9 @@ def _plain_numbers(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _time_frame_text(start: date, end: date) -> str:
-    """A whole calendar year, quarter or month by name (2026-Q1), else a range."""
+def time_frame_text(start: date, end: date) -> str:
+    """How a definitions file (and a time-frame box) writes a time frame: a
+    whole calendar year, quarter or month by name (2026-Q1), else a range."""
     candidates = (
         str(start.year),
         f"{start.year}-Q{(start.month - 1) // 3 + 1}",

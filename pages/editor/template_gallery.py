@@ -10,10 +10,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from kpi.definitions_writer import time_frame_text
 from kpi.errors import GoalpostError
 from kpi.formatting import format_value
 from kpi.model import Definitions
 from kpi.periods import parse_time_frame
+from kpi.scenario_workspace import this_period
 from kpi.smart import smart_check
 from kpi.templates import (
     TemplatePlan,
@@ -168,10 +170,10 @@ def _owner_and_frame(dataset, rows, field):
             f'"{dataset.name}" has no team column, so its KPIs belong to the whole '
             "company."
         )
-    today = common.today()
+    quarter = this_period(common.today(), "quarter", common.settings())
     text = right.text_input(
         "Time frame",
-        value=f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+        value=time_frame_text(*quarter),
         help="A year (2026), a quarter (2026-Q2), a month (2026-05) or a range "
         "(2026-04-01..2026-09-30). Draft targets read the history before it.",
         key=f"template-frame-{field}",
