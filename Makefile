@@ -21,6 +21,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_team_page.py
 	$(BIN)/python bench/bench_judging.py
+	$(BIN)/python bench/bench_import.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,8 @@ Every count below is worked from the CSV beside it, by hand.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from kpi.model import EVERYTHING
@@ -217,3 +219,20 @@ def test_running_totals_reach_metrics_as_per_period_values(app_env):
 
     per_month = common.rows(EVERYTHING)["ytd"].frame["Revenue YTD"].tolist()
     assert per_month == [100, 150, 50]
+
+
+def test_a_file_without_dates_is_dated_with_the_day_picked(app_env):
+    app = open_app("pages/data.py")
+    upload(app, "by team.csv", b"Team,Leads,Spend\nNorth,30,1200\nSouth,20,800\n")
+
+    by_label(
+        app.checkbox, "The file has no date column: date every row with one day"
+    ).check().run()
+    by_label(app.date_input, "Every row is dated").set_value(date(2026, 3, 31)).run()
+
+    assert by_label(app.selectbox, "Date column").value == "Date"
+    by_label(app.button, "Import").click().run()
+    dataset, rows = stored(app_env, "by team")
+    assert dataset.row_count == 2
+    assert rows["Date"].dt.date.tolist() == [date(2026, 3, 31)] * 2
+    assert rows["Leads"].sum() == 50  # 30 + 20

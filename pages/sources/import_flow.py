@@ -6,10 +6,10 @@ import streamlit as st
 
 from kpi.errors import GoalpostError
 from kpi.import_check import check_rows
-from kpi.reading import RawTable
+from kpi.reading import RawTable, content_hash
 from kpi.reshape import looks_like_report
 from pages.sources.import_mode import ImportTarget, import_section
-from pages.sources.mapping_form import guess_mapping_or_offer, mapping_form
+from pages.sources.mapping_form import guessed_mapping, mapping_form
 from pages.sources.problems import show_problem
 from pages.sources.table_shape import shaped
 from pages.sources.validation_report import validation_report
@@ -20,8 +20,7 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
     key = digest[:12]
     _preview(raw)
     try:
-        table = shaped(raw, key)
-        guessed = guess_mapping_or_offer(table)
+        table, guessed, day = guessed_mapping(shaped(raw, key), key)
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -42,6 +41,9 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
         show_problem(problem)
         return
     validation_report(table, check)
+    if day is not None:
+        # The same file dated with another day is another source.
+        digest = content_hash(f"{digest}\0day={day.isoformat()}".encode())
     target = ImportTarget(
         check.rows, check.rows_read, mapping, file_name, raw.sheet, digest
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from kpi.dated_as_of import dated_as_of
 from kpi.errors import ImportProblem
 from kpi.mapping import guess_mapping
 from kpi.model import ColumnMapping
@@ -12,21 +15,42 @@ from kpi.reading import RawTable, content_hash
 from pages import common
 
 
-def guess_mapping_or_offer(raw: RawTable) -> ColumnMapping:
-    """The guessed mapping; without a clear date column, say so and offer one."""
+def guessed_mapping(
+    raw: RawTable, key: str
+) -> tuple[RawTable, ColumnMapping, date | None]:
+    """The table to map, its guessed mapping and the day every row was dated
+    with (None when the file has its own dates).
+
+    Without a column of dates the person may date every row with one day (an
+    export of one period, a team list); otherwise the column named most like
+    a date is offered, and the cells that are not dates are listed.
+    """
     try:
-        return guess_mapping(raw)
+        return raw, guess_mapping(raw), None
     except ImportProblem as problem:
         if problem.reason != "no_date_column":
             raise
-        offered = guess_mapping(raw, require_date=False)
-        st.warning(
-            f'No column of "{raw.file_name}" reads as dates in every row, so '
-            f'"{offered.date}" is offered as the date column. Pick the right one '
-            "below; the cells that are not dates are listed with their rows.",
-            icon=":material/warning:",
+    undated = st.checkbox(
+        "The file has no date column: date every row with one day",
+        key=f"undated-{key}",
+        help="For exports of one period (sessions by browser for March) and "
+        "lists (teams, products): every row gets the day you pick.",
+    )
+    if undated:
+        day = st.date_input(
+            "Every row is dated", value=common.today(), key=f"day-{key}"
         )
-        return offered
+        dated = dated_as_of(raw, day)
+        return dated, guess_mapping(dated), day
+    offered = guess_mapping(raw, require_date=False)
+    st.warning(
+        f'No column of "{raw.file_name}" reads as dates in every row, so '
+        f'"{offered.date}" is offered as the date column. Pick the right one '
+        "below (the cells that are not dates are listed with their rows), or "
+        'tick "The file has no date column" above.',
+        icon=":material/warning:",
+    )
+    return raw, offered, None
 
 
 def mapping_form(raw: RawTable, guessed: ColumnMapping, key: str) -> ColumnMapping:
