@@ -30,6 +30,7 @@ from kpi.number_kinds import (
 )
 from kpi.set_aside import (
     NO_DATE_REASON,
+    SUM_REASON,
     TOTAL_REASON,
     Flagged,
     cell_text,
@@ -38,8 +39,9 @@ from kpi.set_aside import (
     not_a_number_reason,
     set_aside_table,
 )
-from kpi.total_rows import total_lines
+from kpi.total_rows import sum_line, total_lines
 from kpi.values import (
+    blank_mask,
     date_order_votes,
     parse_date_column,
     parse_number,
@@ -100,6 +102,9 @@ def check_rows(raw: RawTable, mapping: ColumnMapping) -> ImportCheck:
     dates, date_flags = _read_dates(raw, mapping, ~in_total)
     read = {name: _read_numbers(raw, name, mapping, ~in_total) for name in numbers}
 
+    totals.append(_sum_line(raw, mapping.date, dimensions, read, in_total))
+    in_total |= totals[-1].cells
+
     # A total row is listed once, for its total cells; its other cells do not count.
     cell_flags = [*date_flags, *(column.flagged for column in read.values())]
     flagged = [*totals, *(_outside(found, in_total) for found in cell_flags)]
@@ -118,6 +123,24 @@ def check_rows(raw: RawTable, mapping: ColumnMapping) -> ImportCheck:
         set_aside=set_aside_table(raw, flagged, [mapping.date, *dimensions, *numbers]),
         notes=_notes(raw, mapping, read),
     )
+
+
+def _sum_line(
+    raw: RawTable,
+    date: str,
+    dimensions: list[str],
+    read: dict[str, _Numbers],
+    totals: np.ndarray,
+) -> Flagged:
+    """The last row when it is an unlabelled sum of the rows above (no
+    dimensions mapped: never, as nothing tells a label from a value)."""
+    numbers = [column.values.where(~totals) for column in read.values()]
+    unlabelled = np.logical_and.reduce(
+        [blank_mask(raw.frame[name]).to_numpy() for name in dimensions]
+        or [np.zeros(len(raw.frame), dtype=bool)]
+    )
+    cells = sum_line(unlabelled & ~totals, numbers)
+    return Flagged(next(iter(read), date), cells, SUM_REASON)
 
 
 def _outside(found: Flagged, rows: np.ndarray) -> Flagged:

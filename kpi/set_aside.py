@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 SET_ASIDE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
 TOTAL_REASON = "a total row: Goalpost adds rows up itself"
+SUM_REASON = (
+    "a total row: no label, and its numbers add up the rows above; "
+    "Goalpost adds rows up itself"
+)
 NO_DATE_REASON = "no date: a row needs one to count in a period"
 # What a date looks like in the order the column is read with.
 _DATE_ORDERS: dict[bool | None, str] = {

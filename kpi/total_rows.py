@@ -9,11 +9,14 @@ trailing colon, it says "Total", "Totals", "Grand total", "Subtotal" or
 A label can also be a name: a team called "Total Rewards", a product "Sum
 Pro". So in a table a labelled total marks its row only when the row has no
 date, or its label is a value the table holds elsewhere ("East Total" beside
-rows of "East"); a bare "Total" always does (``total_lines``).
+rows of "East"); a bare "Total" always does (``total_lines``). A last row
+with no label whose every number is the sum of the rows above it is a total
+line too (``sum_line``), as exports such as Google Analytics end.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -90,3 +93,28 @@ def _labels(values: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     found = [*(total_label(value) for value in uniques), None]
     return pd.Series(np.array(found, dtype=object)[codes], index=values.index)
+
+
+def sum_line(unlabelled: np.ndarray, numbers: list[pd.Series]) -> np.ndarray:
+    """True on the last row when it has no label and each of its numbers is
+    the sum of that column over the rows above (to the cent), else all False.
+
+    ``unlabelled`` marks rows whose label cells are all empty. At least two
+    rows must sit above it. Example: Sessions 2,533, 4,404, 437 and then an
+    unlabelled 7,374 on the last row: that row is a total line.
+    """
+    found = np.zeros(len(unlabelled), dtype=bool)
+    last = len(unlabelled) - 1
+    if last < 2 or not unlabelled[last]:
+        return found
+    filled = [column for column in numbers if pd.notna(column.iloc[last])]
+    if not filled:
+        return found
+    for column in filled:
+        above = float(column.iloc[:last].sum())
+        if not math.isclose(
+            above, float(column.iloc[last]), rel_tol=1e-9, abs_tol=0.01
+        ):
+            return found
+    found[last] = True
+    return found

@@ -374,3 +374,28 @@ def test_xlsx_rows_are_numbered_as_the_sheet_shows_them() -> None:
         pd.Timestamp("2025-03-04 09:30"),
     ]
     assert check.rows["leads"].tolist() == [4.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("last_row", "kept"),
+    [
+        # No label, and 4 + 6 + 5 = 15: a sum line, set aside.
+        (",,15\n", 3),
+        # No label but not the sum: a row without a date is set aside anyway,
+        # so the unlabelled rows below carry a date.
+        ("2025-03-03,,14\n", 4),
+        ("2025-03-03,,15\n", 3),
+        # Labelled: a team of its own, even when it equals the sum.
+        ("2025-03-03,West,15\n", 4),
+    ],
+)
+def test_an_unlabelled_last_row_that_sums_the_rows_above_is_a_total(
+    last_row: str, kept: int
+) -> None:
+    content = (
+        "date,team,leads\n2025-03-03,North,4\n2025-03-03,South,6\n"
+        f"2025-03-03,East,5\n{last_row}"
+    )
+    check = check_rows(read_table("t.csv", content.encode()), SALES_LEADS)
+
+    assert check.rows_kept == kept
