@@ -78,6 +78,15 @@ class Formula:
         tree = self.tree if self.tree is not None else _checked_tree(self.text)[0]
         return _evaluate_node(tree, values)
 
+    @property
+    def is_linear(self) -> bool:
+        """True when the formula adds, subtracts and scales metrics by numbers
+        only, so that it adds up over periods as its inputs do: ``revenue -
+        cost`` and ``spend / 1000`` are linear, ``spend / leads`` and ``a * b``
+        are not."""
+        tree = self.tree if self.tree is not None else _checked_tree(self.text)[0]
+        return _linear(tree)
+
 
 def parse_formula(text: str) -> Formula:
     """Check ``text`` against the allow-list and return it as a ``Formula``.
@@ -140,6 +149,26 @@ def _check_node(node: ast.AST, source: str, names: set[str]) -> None:
             _refuse(source, _segment(source, node), "not a plain number")
     else:
         _refuse(source, _segment(source, node), _describe(node))
+
+
+def _linear(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        return _linear(node.operand)
+    if not isinstance(node, ast.BinOp):
+        return True
+    if (
+        isinstance(node.op, ast.Mult)
+        and _has_names(node.left)
+        and _has_names(node.right)
+    ):
+        return False
+    if isinstance(node.op, ast.Div) and _has_names(node.right):
+        return False
+    return _linear(node.left) and _linear(node.right)
+
+
+def _has_names(node: ast.expr) -> bool:
+    return any(isinstance(part, ast.Name) for part in ast.walk(node))
 
 
 def _is_plain_number(value: object) -> bool:

@@ -138,9 +138,9 @@ def _check(
         rate = stage.rate_to_next
         if rate is None or not math.isfinite(rate) or not 0 < rate <= 1:
             _refuse(
-                f'The rate from "{stage.name}" to the next stage is {rate!r}; it '
-                "must be above 0 % and at most 100 %. Type the rate, or measure "
-                "it from the team's data."
+                f'The rate from "{stage.name}" to the next stage is '
+                f"{_as_percent(rate)}; it must be above 0 % and at most 100 %. "
+                "Type the rate, or measure it from the team's data."
             )
     figures = {
         "goal": goal,
@@ -197,3 +197,9 @@ def measured_rate(
     if not sample or lower is None:
         return MeasuredRate(None, sample, start, end)
     return MeasuredRate(lower / sample, sample, start, end)
+
+
+def _as_percent(rate: float | None) -> str:
+    if rate is None or not math.isfinite(rate):
+        return "missing"
+    return f"{rate * 100:g} %"

@@ -229,3 +229,21 @@ def unknown_dataset(metric: Metric, known: Collection[str]) -> DefinitionError:
         f"loaded (loaded: {names}). Import it, or pick another dataset.",
         subject=metric.name,
     )
+
+
+def adds_up(definitions: Definitions, metric: Metric, depth: int = 0) -> bool:
+    """True when ``metric`` adds up over periods: a sum or count, or a formula
+    that adds, subtracts or scales such metrics (``revenue - cost``)."""
+    if not metric.is_derived:
+        return metric.is_additive
+    formula = parse_formula(metric.formula or "")
+    if not formula.is_linear or depth > len(definitions.metrics):
+        return False
+    inputs = [_lookup(definitions, name) for name in formula.names]
+    return all(
+        found is not None and adds_up(definitions, found, depth + 1) for found in inputs
+    )
+
+
+def _lookup(definitions: Definitions, name: str) -> Metric | None:
+    return next((m for m in definitions.metrics if m.name == name), None)

@@ -156,12 +156,22 @@ def delete_scenario(store: Store, name: str) -> None:
 def apply_scenario(store: Store, scenario: Scenario) -> Application:
     """Create or update the scenario's KPIs in one transaction, undoably.
 
-    Raises what ``scenario_targets`` raises; then nothing is written.
+    Raises what ``scenario_targets`` raises, and ``GoalpostError``
+    "already_applied" when every KPI holds what the scenario would write (an
+    undo step that changes nothing would only confuse); then nothing is
+    written.
     """
     with _write(store) as conn:
         kpis = scenario_targets(scenario, load_definitions(conn))
         before = _stored_kpis(conn, [kpi.key for kpi in kpis])
         changes = [_change(kpi, before.get(kpi.key)) for kpi in kpis]
+        if all(_same(change) for change in changes):
+            raise GoalpostError(
+                "already_applied",
+                f'Scenario "{scenario.name}" is applied already: its KPIs hold '
+                "these targets, so nothing changed. Change the scenario to set "
+                "other targets.",
+            )
         for kpi in kpis:
             upsert_definition(conn, "kpi", kpi.key, kpi.to_dict(), is_sample=False)
         bump_definitions_version(conn)
@@ -221,6 +231,13 @@ def _change(kpi: KPI, before: sa.Row[Any] | None) -> dict[str, Any]:
     }
 
 
+def _same(change: dict[str, Any]) -> bool:
+    before = change["before"]
+    return before is not None and KPI.from_dict(before) == KPI.from_dict(
+        change["after"]
+    )
+
+
 def _check_unchanged(conn: sa.Connection, row: sa.Row[Any]) -> None:
     current = _stored_kpis(conn, [change["key"] for change in row.changes])
     edited = [
@@ -259,7 +276,7 @@ def _application(row: sa.Row[Any]) -> Application:
     for change in row.changes:
         if change["before"] is None:
             kind = "created"
-        elif KPI.from_dict(change["before"]) == KPI.from_dict(change["after"]):
+        elif _same(change):
             kind = "unchanged"
         else:
             kind = "updated"

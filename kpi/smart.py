@@ -27,6 +27,7 @@ import pandas as pd
 from kpi.errors import DefinitionError, GoalpostError
 from kpi.formatting import format_value
 from kpi.kpi_data import KpiData, kpi_data, resolve_target
+from kpi.metric_checks import adds_up
 from kpi.metrics import Rows, Slice, metric_inputs, metric_value
 from kpi.model import KPI, PERIODS, Definitions, Metric, Target
 from kpi.periods import days_inclusive
@@ -160,7 +161,11 @@ def _specific(draft: _Draft) -> SmartTick:
     target, baseline_label, lead = resolve_target(draft.data(whole_frame=False))
     if target is None:
         return _fail("Specific", "no number", lead)
-    problem = _number_problem(kpi, target.value, metric) or _period_problem(target)
+    problem = (
+        _number_problem(kpi, target.value, metric)
+        or _total_problem(kpi, metric, draft.definitions)
+        or _period_problem(target)
+    )
     if problem:
         return _fail("Specific", *problem)
     number = _target_phrase(kpi, metric.unit, target.kind, target.value, baseline_label)
@@ -187,7 +192,30 @@ def _number_problem(
             f"A {target.kind} target of 0 asks for nothing. Type the amount to "
             f"reach, or use a level target for a value {metric.label} must stay under."
         )
+    elif target.kind in ("total", "per_period") and resolved < 0:
+        # Money can be a loss to keep under; counts never fall below zero.
+        if metric.unit != "currency":
+            why = (
+                f"A {target.kind} target of {resolved:g} asks for less than "
+                f"nothing: {metric.label} does not go below 0. Type the amount "
+                "to reach."
+            )
     return ("no number", why) if why else None
+
+
+def _total_problem(
+    kpi: KPI, metric: Metric, definitions: Definitions
+) -> tuple[str, str] | None:
+    """("not a total", why) for a total target on a metric that does not add
+    up over periods (a ratio, an average, a latest value), else None."""
+    if kpi.target.kind != "total" or adds_up(definitions, metric):
+        return None
+    why = (
+        f"{metric.label} does not add up over periods (it is a ratio, an average "
+        "or a latest value), so a total of it means nothing. Use a level target "
+        "(the value to reach by the end) or a per-period one."
+    )
+    return ("not a total", why)
 
 
 def _period_problem(target: Target) -> tuple[str, str] | None:

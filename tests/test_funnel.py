@@ -74,9 +74,9 @@ def test_whole_ignores_float_noise_but_rounds_real_fractions_up(
 @pytest.mark.parametrize(
     ("stages", "kwargs", "match"),
     [
-        ((Stage("calls", 0), Stage("deals")), {}, "above 0 %"),
-        ((Stage("calls", 1.5), Stage("deals")), {}, "at most 100 %"),
-        ((Stage("calls"), Stage("deals")), {}, "Type the rate"),
+        ((Stage("calls", 0), Stage("deals")), {}, "is 0 %; it must be above 0 %"),
+        ((Stage("calls", 1.5), Stage("deals")), {}, "is 150 %; .* at most 100 %"),
+        ((Stage("calls"), Stage("deals")), {}, "is missing; .* Type the rate"),
         ((Stage("calls", 0.1), Stage("calls")), {}, "different, non-empty names"),
         ((), {}, "at least one stage"),
         (SALES, {"people": 0}, "number of people is 0"),

@@ -98,6 +98,10 @@ def test_save_apply_see_on_the_team_page_and_undo(app_env):
     kpis = {k.key: k for k in store.definitions().kpis}
     # 5,000 calls / (3 people x 13 weeks) = 128.21 -> 129 a week each.
     assert kpis["q2_push__calls__maya_chen"].target.value == 129
+    links = [link.proto for link in app.get("page_link")]
+    assert [(link.label, link.query_string) for link in links] == [
+        ("See Sales East on the Team page", "team=Sales+East")
+    ]
 
     app.query_params["team"] = "Sales East"
     app.switch_page("pages/team.py").run()
@@ -116,3 +120,21 @@ def test_save_apply_see_on_the_team_page_and_undo(app_env):
 
     app.switch_page("pages/team.py").run()
     assert card not in [m.label for m in app.metric]
+
+
+def test_a_new_stage_metric_brings_its_own_measured_rate(app_env):
+    app = open_app(PLAN)
+    rate = by_label(app.number_input, "calls → meetings (%)")
+    before = rate.value
+
+    stage = by_label(app.selectbox, "Stage 2 metric")
+    stage.set_value(next(o for o in stage.options if "mail" in o.lower())).run()
+
+    after = by_label(app.number_input, "calls → meetings (%)").value
+    # The box follows the caption measured for the new pair of metrics.
+    caption = next(c.value for c in app.caption if c.value.startswith("Measured "))
+    measured = float(caption.removeprefix("Measured ").split("%")[0])
+    assert after != before
+    assert abs(after - measured) < 0.05
+    # More e-mails than calls in the sample: not one funnel.
+    assert any("may not be steps of one funnel" in w.value for w in app.warning)

@@ -645,22 +645,22 @@ def test_apply_writes_the_kpis_and_undo_restores_exactly(store) -> None:
     assert [k.key for k in store.definitions().kpis] == ["revenue_year"]
 
 
-def test_applying_twice_counts_unchanged_kpis_and_undoes_newest_first(store) -> None:
+def test_applying_again_changes_nothing_and_undoes_newest_first(store) -> None:
     store.add_definitions(DEFINITIONS)
     first = apply_scenario(store, capacity(2))
     after_first = store.definitions()
 
-    second = apply_scenario(store, capacity(2))
+    with pytest.raises(GoalpostError, match="is applied already") as again:
+        apply_scenario(store, capacity(2))
     more = apply_scenario(store, capacity(1, names=("Agent 0",)))
 
-    assert (len(first.created), second.unchanged) == (2, first.created)
+    assert (len(first.created), again.value.reason) == (2, "already_applied")
     # One agent alone carries 800 a week.
     assert more.updated == ("support_load__calls__agent_0",)
     assert by_key(store.definitions().kpis)[more.updated[0]].target.value == 800
     assert undo_apply(store).id == more.id
-    assert undo_apply(store).id == second.id
     assert store.definitions() == after_first
-    undo_apply(store)
+    assert undo_apply(store).id == first.id
     assert store.definitions() == DEFINITIONS
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 import pytest
 
 from kpi.kpi_data import kpi_data
+from kpi.metric_checks import adds_up
 from kpi.metrics import Rows
 from kpi.model import KPI, ColumnMapping, Definitions, Metric, Target
 from kpi.realistic import (
@@ -412,6 +413,18 @@ def test_a_sound_kpi_passes_all_five_in_order() -> None:
             'Period "fortnight" is not known',
         ),
         (kpi(target=Target("total", float("nan"))), "no number", "is not a number"),
+        # Revenue here is a plain number: it cannot fall below 0.
+        (
+            kpi(target=Target("per_period", -5, period="week")),
+            "no number",
+            "A per_period target of -5 asks for less than nothing",
+        ),
+        # Hours is a mean: a total of it means nothing.
+        (
+            kpi(metric="hours", target=Target("total", 20)),
+            "not a total",
+            "Hours does not add up over periods",
+        ),
     ],
 )
 def test_specific_fails(draft: KPI, verdict: str, said: str) -> None:
@@ -500,3 +513,21 @@ def test_an_unknown_period_cannot_be_paced() -> None:
     tick = result.tick("Realistic")
     assert (tick.passed, tick.verdict) == (False, CANNOT_TELL)
     assert 'Unknown period "fortnight"' in tick.reason
+
+
+@pytest.mark.parametrize(
+    ("formula", "adds"),
+    [
+        ("revenue - cost", True),
+        ("revenue / 1000", True),
+        ("-(revenue + cost) * 2", True),
+        ("revenue / cost", False),
+        ("revenue * cost", False),
+        ("revenue + hours", False),  # hours is a mean
+    ],
+)
+def test_a_formula_adds_up_when_it_only_adds_and_scales(formula, adds) -> None:
+    derived = Metric("derived", "Derived", formula=formula)
+    definitions = Definitions(metrics=(*METRICS, derived))
+
+    assert adds_up(definitions, derived) is adds

@@ -198,21 +198,31 @@ def _rate_inputs(context, stages, goal_metric, team, window):
         if index == len(stages) - 1:
             rated.append(stage)
             continue
-        following = stages[index + 1].name
+        following = stages[index + 1]
         default = FALLBACK_RATES[index] if index < 3 else 50.0
         if found is not None and found.rate is not None:
             default = as_percent(found.rate)
+        # The key follows both metrics, so a new pair starts from its own rate.
         percent = st.number_input(
-            f"{stage.name} → {following} (%)",
+            f"{stage.name} → {following.name} (%)",
             min_value=0.0,
             value=default,
-            key=f"funnel-rate-{index}-{team}-{window[0]}-{stage.metric}",
+            key=f"funnel-rate-{index}-{team}-{window[0]}-{stage.metric}-"
+            f"{following.metric}",
         )
         st.caption(measured_caption(found, stage.name))
+        if found is not None and found.rate is not None and found.rate > 1:
+            st.warning(
+                f"More {following.name} than {stage.name} in these weeks: the two "
+                "metrics may not be steps of one funnel. Check the stage metrics.",
+                icon=":material/warning:",
+            )
         rated.append(ScenarioStage(stage.name, as_fraction(percent), stage.metric))
     unit = context.definitions.metric(goal_metric).unit if goal_metric else "number"
     found = measured.value_per_outcome
-    value = _value_input(stages[-1].name, found, unit, (team, window[0]))
+    value = _value_input(
+        stages[-1].name, found, unit, (team, window[0], goal_metric, stages[-1].metric)
+    )
     return rated, value
 
 

@@ -78,9 +78,12 @@ def _apply_section(context: PlanContext, scenario) -> None:
     except GoalpostError as problem:
         show_problem(problem)
         return
-    existing = {kpi.key for kpi in context.definitions.kpis}
+    existing = {kpi.key: kpi for kpi in context.definitions.kpis}
     units = {metric.name: metric.unit for metric in context.definitions.metrics}
-    st.caption(f"Applying it writes {len(kpis)} KPIs:")
+    st.caption(
+        f"Applying it writes {len(kpis)} KPIs. A KPI of the same metric, owner "
+        "and time frame is updated in place: its old name and target are shown."
+    )
     st.dataframe(
         [
             {
@@ -90,7 +93,7 @@ def _apply_section(context: PlanContext, scenario) -> None:
                 "target": format_value(kpi.target.value, units[kpi.metric]),
                 "kind": kpi.target.kind.replace("_", " "),
                 "period": kpi.target.period or "",
-                "": "updates" if kpi.key in existing else "new",
+                "": _replaces(existing.get(kpi.key), units),
             }
             for kpi in kpis
         ],
@@ -112,20 +115,38 @@ def _apply_section(context: PlanContext, scenario) -> None:
         st.rerun()
 
 
+def _replaces(old, units: dict[str, str]) -> str:
+    if old is None:
+        return "new"
+    unit = "percent" if old.target.kind == "change" else units.get(old.metric, "")
+    target = format_value(old.target.value, unit or "number")
+    return f'updates "{old.name}" (was {old.target.kind.replace("_", " ")} {target})'
+
+
 def _undo_section(context: PlanContext) -> None:
     last = last_application(context.store)
     if last is None:
         return
-    teams = sorted({kpi.team for kpi in context.definitions.kpis if kpi.team})
+    changed = set(last.created) | set(last.updated)
+    teams = sorted(
+        {
+            kpi.team
+            for kpi in context.definitions.kpis
+            if kpi.team and kpi.key in changed
+        }
+    )
     text = (
         f'Last applied: "{last.scenario}" ({len(last.created)} KPIs created, '
         f"{len(last.updated)} updated)."
     )
     note, undo = st.columns([4, 1])
     note.info(text, icon=":material/history:")
-    if teams:
+    for team in teams:
         note.page_link(
-            "pages/team.py", label="See the Team page", icon=":material/groups:"
+            "pages/team.py",
+            label=f"See {team} on the Team page",
+            icon=":material/groups:",
+            query_params={"team": team},
         )
     if undo.button("Undo", key="saved-undo", icon=":material/undo:"):
         try:
