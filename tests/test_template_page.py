@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
+
 from kpi.sample import sample_frames
 from kpi.store import Store
 from tests.conftest import APP_TODAY
@@ -89,3 +91,23 @@ def test_a_time_frame_that_is_not_one_is_refused(app_env):
     assert any('"2026-Q5" is not a time frame' in e.value for e in app.error)
     assert not any(b.label == "Apply template" for b in app.button)
     assert len(Store(app_env).definitions().kpis) == SAMPLE_KPIS
+
+
+@pytest.mark.parametrize(
+    ("field", "team"),
+    [("marketing", "Marketing"), ("support", "Support"), ("saas", None)],
+)
+def test_no_draft_asks_for_more_than_the_team_has_done(app_env, field, team):
+    app = open_app(EDITOR)
+    by_label(app.selectbox, "Template").set_value(field).run()
+    if team:
+        owner = by_label(app.selectbox, "Owner team (drafts read its rows only)")
+        owner.set_value(team).run()
+
+    preview = next(d.value for d in app.dataframe if "SMART" in d.value.columns)
+    # Realistic passes (within, or a stretch up to the best period) or has no
+    # history to judge by; never "beyond anything seen".
+    realistic = preview["realistic?"].tolist()
+    assert not [r for r in realistic if "beyond anything seen" in r], realistic
+    capped = preview["how it was drafted"].str.contains("set by the best")
+    assert capped.any(), "the sample has drafts beyond its best period"

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.definitions_writer import time_frame_text
+from kpi.draft_reach import within_reach
 from kpi.errors import GoalpostError
 from kpi.formatting import format_value
 from kpi.model import Definitions
@@ -76,6 +77,13 @@ def templates_tab(ed: Editor) -> None:
             team=team,
             values=values,
             settings=common.settings(),
+        )
+        plan = within_reach(
+            plan,
+            ed.definitions,
+            common.rows(ed.scope),
+            common.today(),
+            common.settings(),
         )
     except GoalpostError as error:
         st.error(error.message, icon=":material/error:")
