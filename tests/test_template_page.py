@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
 import pytest
 
+from kpi.model import ColumnMapping
 from kpi.sample import sample_frames
 from kpi.store import Store
 from tests.conftest import APP_TODAY
@@ -111,3 +113,30 @@ def test_no_draft_asks_for_more_than_the_team_has_done(app_env, field, team):
     assert not [r for r in realistic if "beyond anything seen" in r], realistic
     capped = preview["how it was drafted"].str.contains("set by the best")
     assert capped.any(), "the sample has drafts beyond its best period"
+
+
+def test_new_metrics_show_their_filters(app_env):
+    app = open_app(EDITOR)
+    deals = pd.DataFrame(
+        {
+            "close_date": pd.to_datetime(["2026-01-10", "2026-02-12", "2026-03-03"]),
+            "deal_stage": ["Won", "Lost", "Won"],
+            "close_value": [1200.0, 0.0, 800.0],
+        }
+    )
+    mapping = ColumnMapping(
+        date="close_date", dimensions=("deal_stage",), numbers=("close_value",)
+    )
+    Store(app_env).import_rows(
+        "deals", mapping, deals, file_name="deals.csv", sheet=None, content_hash="d"
+    )
+    app.run()
+    by_label(app.selectbox, "Template").set_value("sales").run()
+    by_label(app.selectbox, "Apply to dataset").set_value("deals").run()
+
+    shown = [
+        d.value["definition"].tolist()
+        for d in app.dataframe
+        if "definition" in d.value.columns
+    ]
+    assert any("count of deal_stage where deal_stage = Won" in t for t in shown), shown

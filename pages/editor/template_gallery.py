@@ -237,7 +237,7 @@ def _preview(ed: Editor, plan: TemplatePlan) -> None:
                     {
                         "name": m.name,
                         "label": m.label,
-                        "definition": m.formula or f"{m.aggregation} of {m.column}",
+                        "definition": _definition(m),
                     }
                     for m in plan.metrics
                 ]
@@ -253,11 +253,23 @@ def _preview(ed: Editor, plan: TemplatePlan) -> None:
             st.markdown(common.plain("\n".join(f"- {line}" for line in plan.left_out)))
 
 
+def _definition(metric) -> str:
+    """ "count of deal_stage where deal_stage = Won", or the formula."""
+    if metric.formula:
+        return metric.formula
+    text = f"{metric.aggregation} of {metric.column}"
+    conditions = [
+        f"{f.column} {'≠' if f.negate else '='} {f.value}" for f in metric.filters
+    ]
+    return f"{text} where {' and '.join(conditions)}" if conditions else text
+
+
 def _apply_button(ed: Editor, plan: TemplatePlan, title: str) -> None:
     if not plan.kpis:
         st.info(
-            "No KPI can be drafted from these columns. Map more columns, pick "
-            "another dataset, or a later time frame."
+            "No KPI can be drafted; the list of what was left out says why. Map "
+            "more columns, pick another dataset, or a time frame with whole "
+            "periods of this dataset's history before it."
         )
     clicked = st.button(
         "Apply template", type="primary", disabled=not plan.kpis, key="template-apply"
