@@ -216,9 +216,9 @@ def _preview(ed: Editor, plan: TemplatePlan) -> None:
                 "draft target": format_value(
                     kpi.target.value, known.metric(kpi.metric).unit
                 ),
-                "how it was drafted": drafts[kpi.key].explanation,
                 "SMART": smart_letters(checks[kpi.key]),
                 "realistic?": checks[kpi.key].tick("Realistic").reason,
+                "how it was drafted": drafts[kpi.key].explanation,
             }
             for kpi in plan.kpis
         ]
