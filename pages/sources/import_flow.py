@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.errors import GoalpostError
-from kpi.import_check import check_rows
+from kpi.import_check import ImportCheck, check_rows
+from kpi.model import ColumnMapping
 from kpi.reading import RawTable, content_hash
 from kpi.reshape import looks_like_report
 from pages.sources.import_mode import ImportTarget, import_section
@@ -36,7 +37,8 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
 
     mapping = mapping_form(table, guessed, key)
     try:
-        check = check_rows(table, mapping)
+        shape = (tuple(map(str, table.frame.columns)), len(table.frame), table.table)
+        check = _checked(digest, repr((shape, day, mapping)), table, mapping)
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -48,6 +50,15 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
         check.rows, check.rows_read, mapping, file_name, raw.sheet, digest
     )
     import_section(target, name, key)
+
+
+@st.cache_data(show_spinner="Checking every row…", max_entries=4)
+def _checked(
+    digest: str, choices: str, _table: RawTable, _mapping: ColumnMapping
+) -> ImportCheck:
+    # A rerun (typing the name, picking a mode) must not check a big file
+    # again: the file's hash and every choice that shapes the rows key it.
+    return check_rows(_table, _mapping)
 
 
 def _preview(raw: RawTable) -> None:
