@@ -38,7 +38,8 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
     mapping = mapping_form(table, guessed, key)
     try:
         shape = (tuple(map(str, table.frame.columns)), len(table.frame), table.table)
-        check = _checked(digest, repr((shape, day, mapping)), table, mapping)
+        choices = repr((shape, day, mapping))
+        check = _checked(digest, choices, table, mapping)
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -47,7 +48,13 @@ def import_flow(raw: RawTable, *, file_name: str, digest: str, name: str) -> Non
         # The same file dated with another day is another source.
         digest = content_hash(f"{digest}\0day={day.isoformat()}".encode())
     target = ImportTarget(
-        check.rows, check.rows_read, mapping, file_name, raw.sheet, digest
+        check.rows,
+        check.rows_read,
+        mapping,
+        file_name,
+        raw.sheet,
+        digest,
+        source=f"{digest}|{choices}",
     )
     import_section(target, name, key)
 

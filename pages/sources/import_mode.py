@@ -24,7 +24,8 @@ MODES: dict[str, ImportMode] = {
 
 @dataclass(frozen=True)
 class ImportTarget:
-    """What the Import button stores, and where it came from."""
+    """What the Import button stores, and where it came from. ``source`` names
+    these exact rows: the file's hash and every choice that shaped them."""
 
     rows: pd.DataFrame
     rows_read: int
@@ -32,11 +33,13 @@ class ImportTarget:
     file_name: str
     sheet: str | None
     digest: str
+    source: str
 
 
 def import_section(target: ImportTarget, default_name: str, key: str) -> None:
     """Dataset name, import mode, what the import will do, and the button."""
-    existing = {d.name for d in common.store().datasets()}
+    versions = {d.name: d.version for d in common.store().datasets()}
+    existing = set(versions)
     name = st.text_input("Dataset name", value=default_name, key=f"name-{key}")
     name = name.strip()
     if not name:
@@ -49,15 +52,7 @@ def import_section(target: ImportTarget, default_name: str, key: str) -> None:
         )
         mode = MODES[label]
     try:
-        plan = common.store().plan_import(
-            name,
-            target.mapping,
-            target.rows,
-            content_hash=target.digest,
-            mode=mode,
-            file_name=target.file_name,
-            sheet=target.sheet,
-        )
+        plan = _planned(name, versions.get(name, 0), mode, target.source, target)
     except GoalpostError as problem:
         show_problem(problem)
         return
@@ -71,6 +66,23 @@ def import_section(target: ImportTarget, default_name: str, key: str) -> None:
             )
     if st.button("Import", type="primary", disabled=plan.nothing_changes, key=key):
         _import(name, target, mode)
+
+
+@st.cache_data(show_spinner="Comparing with the dataset…", max_entries=8)
+def _planned(
+    name: str, version: int, mode: ImportMode, source: str, _target: ImportTarget
+) -> ImportPlan:
+    # The plan reads the dataset's current rows: keyed by its version (0: none
+    # yet), so a rerun reuses it and any import or roll-back makes a new one.
+    return common.store().plan_import(
+        name,
+        _target.mapping,
+        _target.rows,
+        content_hash=_target.digest,
+        mode=mode,
+        file_name=_target.file_name,
+        sheet=_target.sheet,
+    )
 
 
 def _show_plan(name: str, plan: ImportPlan, rows_read: int) -> None:
