@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+from kpi.headers import free_name
 from kpi.reading import RawTable
 
 DATE_COLUMN = "Date"
@@ -24,11 +25,7 @@ def dated_as_of(raw: RawTable, day: date) -> RawTable:
     says what was added. Example: a 3-row team list dated 2026-03-31 gets
     Date = 2026-03-31 on rows 2, 3 and 4.
     """
-    taken = {str(name) for name in raw.frame.columns}
-    name, number = DATE_COLUMN, 1
-    while name in taken:
-        number += 1
-        name = f"{DATE_COLUMN}_{number}"
+    name = free_name(DATE_COLUMN, {str(column) for column in raw.frame.columns})
 
     frame = raw.frame.copy()
     frame.insert(0, name, [datetime(day.year, day.month, day.day)] * len(frame))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 from kpi.errors import GoalpostError
-from kpi.formatting import format_value
+from kpi.formatting import figure_step, format_value
 from kpi.kpi_data import kpi_data
 from kpi.metrics import Rows
 from kpi.model import KPI, Definitions
@@ -96,6 +96,6 @@ def _towards_easier(value: float, lower_is_better: bool) -> float:
     """Three significant figures, rounded down (up when lower is better)."""
     if value == 0 or not math.isfinite(value):
         return value
-    step = 10.0 ** (math.floor(math.log10(abs(value))) - 2)
+    step = figure_step(value)
     rounding = math.ceil if lower_is_better else math.floor
     return round(rounding(value / step) * step, 9)

@@ -66,3 +66,9 @@ def _plain(value: float, money: bool) -> str:
     if money:
         return f"{value:,.2f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def figure_step(value: float, figures: int = 3) -> float:
+    """The place value of the last of ``figures`` significant figures of a
+    non-zero ``value``: 0.01 for 1.23, 100 for 12,345, 0.0001 for -0.0456."""
+    return float(10.0 ** (math.floor(math.log10(abs(value))) - (figures - 1)))

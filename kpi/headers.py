@@ -7,6 +7,7 @@ said in a note the upload page shows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Any
 
@@ -90,10 +91,10 @@ def column_names(
             continue
         if not name:
             number = first_column + position
-            name = _unused_name(f"column_{number}", taken, first_suffix=None)
+            name = free_name(f"column_{number}", taken, first_suffix=None)
             notes.append(f'Column {letter} has no header; it is called "{name}".')
         elif name in names:
-            renamed = _unused_name(name, taken, first_suffix=2)
+            renamed = free_name(name, taken, first_suffix=2)
             notes.append(
                 f'Column {letter} repeats the header "{name}"; '
                 f'it is called "{renamed}".'
@@ -121,7 +122,11 @@ def header_name(cell: Any) -> str:
     return name
 
 
-def _unused_name(base: str, taken: set[str], first_suffix: int | None) -> str:
+def free_name(
+    base: str, taken: Collection[str], first_suffix: int | None = None
+) -> str:
+    """``base``, or ``base_2``, ``base_3``... when ``taken`` has it; with
+    ``first_suffix`` the suffix is always added, counting from it."""
     if first_suffix is None and base not in taken:
         return base
     suffix = first_suffix or 2

@@ -239,11 +239,7 @@ def adds_up(definitions: Definitions, metric: Metric, depth: int = 0) -> bool:
     formula = parse_formula(metric.formula or "")
     if not formula.is_linear or depth > len(definitions.metrics):
         return False
-    inputs = [_lookup(definitions, name) for name in formula.names]
+    inputs = [definitions.find_metric(name) for name in formula.names]
     return all(
         found is not None and adds_up(definitions, found, depth + 1) for found in inputs
     )
-
-
-def _lookup(definitions: Definitions, name: str) -> Metric | None:
-    return next((m for m in definitions.metrics if m.name == name), None)

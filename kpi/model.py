@@ -285,10 +285,14 @@ class Definitions:
     targets: tuple[PlannedTarget, ...] = ()
 
     def metric(self, name: str) -> Metric:
-        for metric in self.metrics:
-            if metric.name == name:
-                return metric
-        raise KeyError(name)
+        found = self.find_metric(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def find_metric(self, name: str) -> Metric | None:
+        """The metric called ``name``, or None."""
+        return next((metric for metric in self.metrics if metric.name == name), None)
 
     def with_kpi(self, kpi: KPI) -> Definitions:
         others = tuple(k for k in self.kpis if k.key != kpi.key)

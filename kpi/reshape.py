@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import ImportProblem, bad_rows_table
+from kpi.headers import free_name
 from kpi.mapping import profile_column
 from kpi.reading import RawTable
 from kpi.report_layout import ReportLayout, report_layout
@@ -72,8 +73,8 @@ def unpivot_report(raw: RawTable, value_name: str = "Value") -> RawTable:
         raise ImportProblem("empty_file", f"{what} {advice}", location)
 
     names = list(layout.label_columns)
-    date_name = _free_name("Date", names)
-    value_name = _free_name(value_name, [*names, date_name])
+    date_name = free_name("Date", names)
+    value_name = free_name(value_name, [*names, date_name])
     columns = {date_name: np.array([day for _, day in layout.periods])[period_at]}
     label_cells = labels.to_numpy(dtype=object)[kept][row_at]
     columns.update({name: label_cells[:, i] for i, name in enumerate(names)})
@@ -247,7 +248,7 @@ def _key_codes(keys: pd.DataFrame) -> np.ndarray:
 def _metric_column_names(metrics: list[str], keys: list[str]) -> list[str]:
     names: list[str] = []
     for metric in metrics:
-        names.append(_free_name(metric, [*keys, *names]))
+        names.append(free_name(metric, [*keys, *names]))
     return names
 
 
@@ -329,16 +330,6 @@ def _row_list(rows: np.ndarray) -> str:
 def _named_like(name: str, words: tuple[str, ...]) -> bool:
     found = re.findall(r"[a-z]+", name.lower())
     return any(word in words or word.rstrip("s") in words for word in found)
-
-
-def _free_name(base: str, taken: list[str]) -> str:
-    """``base``, or ``base_2``, ``base_3``... when a column already has it."""
-    if base not in taken:
-        return base
-    suffix = 2
-    while f"{base}_{suffix}" in taken:
-        suffix += 1
-    return f"{base}_{suffix}"
 
 
 def _sheet_rows(raw: RawTable) -> np.ndarray:

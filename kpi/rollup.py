@@ -113,9 +113,8 @@ class _Tree:
     def summed(self, goal: Goal, children: tuple[GoalNode, ...]) -> Summed | None:
         if goal.metric is None:
             return None
-        try:
-            metric = self.definitions.metric(goal.metric)
-        except KeyError:
+        metric = self.definitions.find_metric(goal.metric)
+        if metric is None:
             return None
         reports = [child.report for child in children if child.report is not None]
         return summed_figures(

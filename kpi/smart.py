@@ -155,7 +155,7 @@ def _cannot_tell(name: str, problem: GoalpostError | ValueError) -> SmartTick:
 
 def _specific(draft: _Draft) -> SmartTick:
     kpi = draft.kpi
-    metric = _metric(draft.definitions, kpi.metric)
+    metric = draft.definitions.find_metric(kpi.metric)
     if metric is None:
         return _fail("Specific", "no metric", _unknown_metric(kpi))
     target, baseline_label, lead = resolve_target(draft.data(whole_frame=False))
@@ -251,7 +251,7 @@ def _target_phrase(
 
 def _measurable(draft: _Draft) -> SmartTick:
     kpi = draft.kpi
-    if _metric(draft.definitions, kpi.metric) is None:
+    if draft.definitions.find_metric(kpi.metric) is None:
         return _fail("Measurable", "no data", _unknown_metric(kpi))
     found = []
     for base in metric_inputs(draft.definitions, kpi.metric):
@@ -357,13 +357,6 @@ def _time_bound(draft: _Draft) -> SmartTick:
 
 def _fail(name: str, verdict: str, reason: str) -> SmartTick:
     return SmartTick(name, False, verdict, reason)
-
-
-def _metric(definitions: Definitions, name: str) -> Metric | None:
-    try:
-        return definitions.metric(name)
-    except KeyError:
-        return None
 
 
 def _unknown_metric(kpi: KPI) -> str:

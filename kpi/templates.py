@@ -21,7 +21,7 @@ from itertools import chain, count
 import pandas as pd
 
 from kpi.errors import DefinitionError
-from kpi.formatting import format_value
+from kpi.formatting import figure_step, format_value
 from kpi.formula import parse_formula
 from kpi.metrics import Rows, Slice, metric_value
 from kpi.model import KPI, ColumnMapping, DatasetInfo, Definitions, Metric, Target
@@ -362,7 +362,7 @@ def _rounded(value: float, whole: bool) -> float:
     """Three significant figures, a half up (126.5 -> 127); counts from 1 whole."""
     if value == 0 or not math.isfinite(value):
         return value
-    step = 10.0 ** (math.floor(math.log10(abs(value))) - 2)
+    step = figure_step(value)
     step = max(step, 1.0) if whole and abs(value) >= 1 else step
     return math.copysign(round(math.floor(abs(value) / step + 0.5) * step, 9), value)
 

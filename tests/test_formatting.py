@@ -6,7 +6,12 @@ import math
 
 import pytest
 
-from kpi.formatting import format_change, format_fraction, format_value
+from kpi.formatting import (
+    figure_step,
+    format_change,
+    format_fraction,
+    format_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +55,12 @@ def test_format_fraction(value, shown):
 )
 def test_format_change(value, unit, shown):
     assert format_change(value, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "step"),
+    # 12,345 to three figures is 12,300: the third figure is the hundreds.
+    [(1.23, 0.01), (12_345, 100), (-0.0456, 0.0001), (999, 1), (1000, 10)],
+)
+def test_figure_step_is_the_place_of_the_third_significant_figure(value, step):
+    assert figure_step(value) == pytest.approx(step)
