@@ -32,7 +32,7 @@ from kpi.funnel import MeasuredRate, measured_rate, whole
 from kpi.growth import date_reached
 from kpi.metrics import Rows, Slice, metric_inputs, metric_series
 from kpi.model import KPI, Definitions, Metric, Target
-from kpi.periods import bucket_end, days_inclusive, period_range
+from kpi.periods import days_inclusive
 from kpi.scenarios import (
     CapacityInputs,
     FunnelInputs,
@@ -331,7 +331,7 @@ def period_history(
 ) -> list[float]:
     """The metric in the ``look_back + 1`` finished periods before the one
     ``today`` is in (``look_back`` growths), oldest first; NaN: no value."""
-    current = this_period(today, period, settings)[0]
+    current = settings.period_of(today, period)[0]
     series = metric_series(
         definitions,
         metric,
@@ -344,15 +344,6 @@ def period_history(
         fiscal_start_month=settings.fiscal_start_month,
     )
     return [float(value) for value in series["value"]]
-
-
-def this_period(
-    day: date, period: str, settings: WorkspaceSettings = DEFAULT_SETTINGS
-) -> tuple[date, date]:
-    """The first and last day of the ``period`` that ``day`` falls in."""
-    week_start, fiscal_start = settings.week_start, settings.fiscal_start_month
-    first = period_range(day, day, period, week_start, fiscal_start)[0]
-    return first.date(), bucket_end(first, period).date()
 
 
 def working_weeks(start: date, end: date) -> int:

@@ -112,15 +112,22 @@ class WorkspaceSettings:
         (not a whole calendar year) and "Q1 2026".
         """
         for period in ("year", "quarter", "month"):
-            first = bucket_start(
-                pd.Series([pd.Timestamp(start)]),
-                period,
-                self.week_start,
-                self.fiscal_start_month,
-            ).iloc[0]
-            if first.date() == start and bucket_end(first, period).date() == end:
-                return self.label(first, period)
+            if self.period_of(start, period) == (start, end):
+                return self.label(pd.Timestamp(start), period)
         return time_frame_label(start, end)
+
+    def period_of(self, day: date, period: str) -> tuple[date, date]:
+        """The first and last day of the ``period`` of this workspace's
+        calendar that ``day`` falls in: 30 April 2026 is in the quarter 1 April
+        to 30 June, or 1 February to 30 April when the year starts in February.
+        """
+        first = bucket_start(
+            pd.Series([pd.Timestamp(day)]),
+            period,
+            self.week_start,
+            self.fiscal_start_month,
+        ).iloc[0]
+        return first.date(), bucket_end(first, period).date()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -30,7 +30,6 @@ from kpi.scenario_workspace import (
     people_in_team,
     period_history,
     scenario_targets,
-    this_period,
     time_frame,
     working_weeks,
 )
@@ -530,13 +529,13 @@ def test_period_history_is_the_finished_periods_before_today() -> None:
         (lambda: working_weeks(*Q3), 13),  # 92 days / 7 = 13.1
         (lambda: working_weeks(date(2026, 1, 1), date(2026, 1, 2)), 1),
         (
-            lambda: this_period(date(2026, 4, 30), "quarter"),
+            lambda: WorkspaceSettings().period_of(date(2026, 4, 30), "quarter"),
             (date(2026, 4, 1), date(2026, 6, 30)),
         ),
         # A fiscal year from February: quarters Feb-Apr, May-Jul, ...
         (
-            lambda: this_period(
-                date(2026, 4, 30), "quarter", WorkspaceSettings(fiscal_start_month=2)
+            lambda: WorkspaceSettings(fiscal_start_month=2).period_of(
+                date(2026, 4, 30), "quarter"
             ),
             (date(2026, 2, 1), date(2026, 4, 30)),
         ),

@@ -16,7 +16,6 @@ from kpi.errors import GoalpostError
 from kpi.formatting import format_value
 from kpi.model import Definitions
 from kpi.periods import parse_time_frame
-from kpi.scenario_workspace import this_period
 from kpi.smart import smart_check
 from kpi.templates import (
     TemplatePlan,
@@ -178,7 +177,7 @@ def _owner_and_frame(dataset, rows, field):
             f'"{dataset.name}" has no team column, so its KPIs belong to the whole '
             "company."
         )
-    quarter = this_period(common.today(), "quarter", common.settings())
+    quarter = common.settings().period_of(common.today(), "quarter")
     text = right.text_input(
         "Time frame",
         value=time_frame_text(*quarter),

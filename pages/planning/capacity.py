@@ -10,7 +10,6 @@ from kpi.scenario_workspace import (
     latest_value,
     people_in_team,
     period_history,
-    this_period,
 )
 from kpi.scenarios import CapacityInputs, Scenario, figure_text, results
 from pages.planning.shared import (
@@ -89,7 +88,7 @@ def _scenario(context: PlanContext, metric: str, team: str | None, period: str):
         key=f"capacity-count-{team}-{len(people)}",
         help="Try one more or one fewer; per-person targets need every person named.",
     )
-    quarter = this_period(context.today, "quarter", context.settings)
+    quarter = context.settings.period_of(context.today, "quarter")
     start_column, end_column = st.columns(2)
     start = start_column.date_input("Starts", quarter[0], key="capacity-start")
     end = end_column.date_input("Ends", quarter[1], key="capacity-end")

@@ -13,7 +13,6 @@ from kpi.scenario_workspace import (
     look_back,
     measured_funnel,
     people_in_team,
-    this_period,
     working_weeks,
 )
 from kpi.scenarios import (
@@ -105,7 +104,7 @@ def _goal_inputs(context: PlanContext):
             "revenue",
             empty=True,
         )
-    quarter = this_period(context.today, "quarter", context.settings)
+    quarter = context.settings.period_of(context.today, "quarter")
     start_column, end_column, weeks_column = st.columns(3)
     start = start_column.date_input("Starts", quarter[0], key="funnel-start")
     end = end_column.date_input("Ends", quarter[1], key="funnel-end")

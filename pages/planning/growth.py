@@ -13,7 +13,6 @@ from kpi.scenario_workspace import (
     latest_value,
     people_in_team,
     period_history,
-    this_period,
 )
 from kpi.scenarios import GrowthInputs, Scenario, results
 from pages.planning.shared import (
@@ -105,7 +104,7 @@ def _growth_inputs(context: PlanContext, history, owner):
         "Target", value=latest or 0.0, key=f"growth-target-{suffix}"
     )
     next_start = date_reached(
-        this_period(context.today, period, context.settings)[0], 1, period
+        context.settings.period_of(context.today, period)[0], 1, period
     )
     start_column, periods_column, assumed_column = st.columns(3)
     start = start_column.date_input("Growth starts", next_start, key="growth-start")
